@@ -1,0 +1,5 @@
+"""``python -m keizer`` runs the command line."""
+
+from keizer.cli import main
+
+main()

@@ -1,0 +1,229 @@
+"""Set-based bulk upserts for both engines.
+
+Rows arrive as an Arrow table. They are staged (DuckDB: the Arrow table is registered as a
+view, zero copy; PostgreSQL: ``COPY`` into a temporary table), natural keys are resolved to
+surrogate ids with joins, unknown references and duplicate keys are reported, and one
+``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` writes everything. Nothing is committed here:
+the caller's unit of work decides.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from sqlalchemy import Connection, Table, text
+
+from keizer.errors import UnknownReferenceError, ValidationError
+from keizer.store.arrow import arrow_schema, rows_to_arrow
+
+COPY_CHUNK_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Resolve a natural key in the staged rows to a surrogate id of another table."""
+
+    column: str  # the target column to fill, e.g. "team_id"
+    source: str  # the staged column holding the natural key, e.g. "team_key"
+    table: str  # the referenced table, e.g. "org_unit"
+    what: str  # plural noun for messages, e.g. "teams"
+    key: str = "source_key"  # the referenced table's natural key column
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """How many staged rows were new, changed, or already stored as they are."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def upsert(
+    connection: Connection,
+    *,
+    target: Table,
+    rows: pa.Table,
+    conflict: Sequence[str],
+    lookups: Sequence[Lookup] = (),
+    changed_hint: str | None = None,
+) -> UpsertResult:
+    """Insert new rows and update changed ones of ``target``, matched on ``conflict`` columns.
+
+    ``rows`` holds the target's own columns plus each lookup's ``source`` column, and
+    optionally a boolean ``changed_hint`` column that counts a stored row as updated even when
+    its own columns are equal (e.g. a response whose answers changed).
+    """
+    if rows.num_rows == 0:
+        return UpsertResult()
+    q = connection.dialect.identifier_preparer.quote
+    staged_only = {lk.source for lk in lookups} | {changed_hint}
+    own = [c for c in rows.column_names if c not in staged_only]
+    unknown = [c for c in own if c not in target.c]
+    if unknown:
+        raise ValueError(f"columns {unknown} are not in table {target.name}")
+    with staged(connection, rows) as stage:
+        for lookup in lookups:
+            _check_references(connection, stage, lookup)
+        _check_unique(connection, stage, conflict)
+        select_list = [f"s.{q(c)} AS {q(c)}" for c in own]
+        if changed_hint:
+            select_list.append(f"s.{q(changed_hint)} AS {q(changed_hint)}")
+        joins = []
+        for i, lk in enumerate(lookups):
+            alias = f"r{i}"
+            select_list.append(f"{alias}.id AS {q(lk.column)}")
+            joins.append(
+                f"LEFT JOIN {q(lk.table)} {alias} ON {alias}.{q(lk.key)} = s.{q(lk.source)}"
+            )
+        columns = [*own, *(lk.column for lk in lookups)]
+        projected = f"SELECT {', '.join(select_list)} FROM {stage} s {' '.join(joins)}"
+        updatable = [c for c in columns if c not in conflict]
+        differences = [f"t.{q(c)} IS DISTINCT FROM p.{q(c)}" for c in updatable]
+        if changed_hint:
+            differences.append(f"p.{q(changed_hint)}")
+        changed = " OR ".join(differences) or "FALSE"
+        match = " AND ".join(f"t.{q(c)} = p.{q(c)}" for c in conflict)
+        counts = connection.execute(
+            text(
+                f"SELECT count(*) FILTER (WHERE t.{q(conflict[0])} IS NULL), "
+                f"count(*) FILTER (WHERE t.{q(conflict[0])} IS NOT NULL AND ({changed})) "
+                f"FROM ({projected}) p LEFT JOIN {q(target.name)} t ON {match}"
+            )
+        ).one()
+        inserted, updated = int(counts[0]), int(counts[1])
+        if updatable:
+            excluded_changed = " OR ".join(
+                f"{q(target.name)}.{q(c)} IS DISTINCT FROM excluded.{q(c)}" for c in updatable
+            )
+            assignments = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in updatable)
+            on_conflict = f"DO UPDATE SET {assignments} WHERE {excluded_changed}"
+        else:
+            on_conflict = "DO NOTHING"
+        insert_list = ", ".join(q(c) for c in columns)
+        conflict_list = ", ".join(q(c) for c in conflict)
+        connection.execute(
+            text(
+                f"INSERT INTO {q(target.name)} ({insert_list}) "
+                f"SELECT {insert_list} FROM ({projected}) p "
+                f"ON CONFLICT ({conflict_list}) {on_conflict}"
+            )
+        )
+    return UpsertResult(inserted, updated, rows.num_rows - inserted - updated)
+
+
+@contextmanager
+def staged(connection: Connection, rows: pa.Table) -> Iterator[str]:
+    """Make ``rows`` queryable by name inside the connection's transaction."""
+    name = f"keizer_stage_{uuid.uuid4().hex[:12]}"
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "duckdb":
+        assert raw is not None
+        raw.register(name, rows)
+        try:
+            yield name
+        finally:
+            raw.unregister(name)
+        return
+    columns = ", ".join(f'"{field.name}" {_postgres_type(field.type)}' for field in rows.schema)
+    connection.execute(text(f"CREATE TEMPORARY TABLE {name} ({columns}) ON COMMIT DROP"))
+    copy_into(connection, name, rows)
+    try:
+        yield name
+    finally:
+        connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+
+
+def copy_into(connection: Connection, table_name: str, rows: pa.Table) -> None:
+    """``COPY`` an Arrow table into a PostgreSQL table in CSV chunks (psycopg 3)."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    columns = ", ".join(f'"{c}"' for c in rows.column_names)
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {table_name} ({columns}) FROM STDIN (FORMAT csv)") as copy,
+    ):
+        for batch in rows.to_batches(max_chunksize=COPY_CHUNK_ROWS):
+            buffer = io.BytesIO()
+            pa_csv.write_csv(pa.Table.from_batches([batch]), buffer, options)
+            copy.write(buffer.getvalue())
+
+
+def _postgres_type(dtype: pa.DataType) -> str:
+    if pa.types.is_boolean(dtype):
+        return "BOOLEAN"
+    if pa.types.is_integer(dtype):
+        return "BIGINT"
+    if pa.types.is_floating(dtype):
+        return "DOUBLE PRECISION"
+    if pa.types.is_date(dtype):
+        return "DATE"
+    if pa.types.is_timestamp(dtype):
+        return "TIMESTAMPTZ" if dtype.tz else "TIMESTAMP"
+    return "TEXT"
+
+
+def _check_references(connection: Connection, stage: str, lookup: Lookup) -> None:
+    q = connection.dialect.identifier_preparer.quote
+    missing_sql = (
+        f"SELECT DISTINCT s.{q(lookup.source)} FROM {stage} s "
+        f"LEFT JOIN {q(lookup.table)} r ON r.{q(lookup.key)} = s.{q(lookup.source)} "
+        f"WHERE s.{q(lookup.source)} IS NOT NULL AND r.{q(lookup.key)} IS NULL"
+    )
+    missing = [str(r[0]) for r in connection.execute(text(f"{missing_sql} LIMIT 10"))]
+    if missing:
+        total = connection.execute(text(f"SELECT count(*) FROM ({missing_sql}) m")).scalar_one()
+        raise UnknownReferenceError(lookup.what, missing, int(total))
+
+
+def _check_unique(connection: Connection, stage: str, keys: Sequence[str]) -> None:
+    q = connection.dialect.identifier_preparer.quote
+    cols = ", ".join(f"s.{q(k)}" for k in keys)
+    duplicate = connection.execute(
+        text(f"SELECT {cols}, count(*) FROM {stage} s GROUP BY {cols} HAVING count(*) > 1 LIMIT 5")
+    ).all()
+    if duplicate:
+        shown = ", ".join("/".join(str(v) for v in row[:-1]) for row in duplicate)
+        raise ValidationError(f"duplicate keys ({', '.join(keys)}) in one batch: {shown}")
+
+
+def upsert_records(
+    connection: Connection,
+    *,
+    target: Table,
+    records: Sequence[Mapping[str, Any]],
+    conflict: Sequence[str],
+    lookups: Sequence[Lookup] = (),
+    changed_hint: str | None = None,
+) -> UpsertResult:
+    """:func:`upsert` for dictionaries: typed by the target's columns (lookup keys as text)."""
+    if not records:
+        return UpsertResult()
+    columns = list(records[0])
+    extra: dict[str, pa.DataType] = {lk.source: pa.string() for lk in lookups}
+    if changed_hint:
+        extra[changed_hint] = pa.bool_()
+    rows = rows_to_arrow(records, arrow_schema(target, columns, extra))
+    return upsert(
+        connection, target=target, rows=rows, conflict=conflict, lookups=lookups,
+        changed_hint=changed_hint,
+    )  # fmt: skip

@@ -1,0 +1,228 @@
+"""The Workspace: one open store with keizer's settings, the Python API's main object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal, get_args
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from keizer.config import Settings, load_settings
+from keizer.errors import NotFoundError, SchemaOutOfDateError, StoreError
+from keizer.feedback import service as feedback
+from keizer.feedback.schemas import ResponseCreate, SurveyCreate, SurveyRead
+from keizer.operations import service as operations
+from keizer.operations.schemas import CustomerCreate, InteractionCreate
+from keizer.org import service as org
+from keizer.org.schemas import EmployeeCreate, OrgUnitCreate
+from keizer.privacy import Pseudonymiser
+from keizer.store import migrate
+from keizer.store.bulk import UpsertResult
+from keizer.store.engine import Store, open_store
+from keizer.store.url import parse_store_url
+from keizer.workforce import service as workforce
+from keizer.workforce.schemas import AbsenceSpellCreate, HREventCreate
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+TableName = Literal[
+    "org_units", "employees", "customers", "interactions", "surveys", "questions",
+    "responses", "answers", "hr_events", "absence_spells", "import_batches",
+]  # fmt: skip
+TABLES: dict[str, str] = {
+    "org_units": "org_unit",
+    "employees": "employee",
+    "customers": "customer",
+    "interactions": "interaction",
+    "surveys": "survey",
+    "questions": "question",
+    "responses": "response",
+    "answers": "answer",
+    "hr_events": "hr_event",
+    "absence_spells": "absence_spell",
+    "import_batches": "import_batch",
+}
+assert set(TABLES) == set(get_args(TableName))
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What ``keizer db info`` shows."""
+
+    engine: str
+    location: str
+    revision: str | None
+    head: str
+    counts: dict[str, int]
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.revision == self.head
+
+
+class Workspace:
+    """An open keizer store. Use it as a context manager, or call :meth:`close`."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.pseudonymiser = Pseudonymiser(settings.secret_key)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        self.close()
+
+    def close(self) -> None:
+        """Release the store (a DuckDB file is unlocked)."""
+        self.store.close()
+
+    @property
+    def engine(self) -> str:
+        """``duckdb`` or ``postgresql``."""
+        return self.store.kind
+
+    # -- schema ----------------------------------------------------------------------------
+    def revision(self) -> str | None:
+        """The store's schema revision (``None`` before the first migration)."""
+        return migrate.current_revision(self.store)
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Migrate the schema up (one transaction)."""
+        migrate.upgrade(self.store, revision)
+
+    def downgrade(self, revision: str = "base") -> None:
+        """Migrate the schema down; ``base`` removes every keizer table and its data."""
+        migrate.downgrade(self.store, revision)
+
+    def info(self) -> StoreInfo:
+        """Engine, location, schema revision and row counts."""
+        revision = self.revision()
+        counts = self.counts() if revision is not None else {}
+        return StoreInfo(
+            self.engine, self.store.url.display(), revision, migrate.head_revision(), counts
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, by public table name."""
+        with self.store.engine.connect() as connection:
+            return {
+                name: int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+                for name, table in TABLES.items()
+            }
+
+    # -- reads -----------------------------------------------------------------------------
+    def table(self, name: TableName) -> ir.Table:
+        """An Ibis table over the store, e.g. ``ws.table("responses").to_pandas()``."""
+        if name not in TABLES:
+            raise NotFoundError(f"no table {name!r}; tables: {', '.join(TABLES)}")
+        return self.store.ibis.table(TABLES[name])
+
+    # -- writes ----------------------------------------------------------------------------
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A transaction for several writes: all of them land, or none."""
+        with self.store.unit_of_work() as session:
+            yield session
+
+    def add_org_units(self, units: Sequence[OrgUnitCreate]) -> UpsertResult:
+        """Insert or update organisation units (parents may be in the same batch)."""
+        with self.unit_of_work() as session:
+            return org.upsert_org_units(session=session, units=units)
+
+    def add_employees(self, employees: Sequence[EmployeeCreate]) -> UpsertResult:
+        """Insert or update employees; their ids are pseudonymised."""
+        with self.unit_of_work() as session:
+            return org.upsert_employees(
+                session=session, employees=employees, pseudonymiser=self.pseudonymiser
+            )
+
+    def add_customers(self, customers: Sequence[CustomerCreate]) -> UpsertResult:
+        """Insert or update customers; their ids are pseudonymised."""
+        with self.unit_of_work() as session:
+            return operations.upsert_customers(
+                session=session, customers=customers, pseudonymiser=self.pseudonymiser
+            )
+
+    def add_interactions(self, interactions: Sequence[InteractionCreate]) -> UpsertResult:
+        """Insert or update interactions."""
+        with self.unit_of_work() as session:
+            return operations.upsert_interactions(
+                session=session, interactions=interactions, pseudonymiser=self.pseudonymiser
+            )
+
+    def add_survey(self, survey: SurveyCreate) -> SurveyRead:
+        """Insert or update a survey and its questions."""
+        with self.unit_of_work() as session:
+            return feedback.upsert_survey(session=session, survey=survey)
+
+    def add_responses(self, responses: Sequence[ResponseCreate]) -> UpsertResult:
+        """Insert or update survey responses and their answers."""
+        with self.unit_of_work() as session:
+            return feedback.upsert_responses(
+                session=session, responses=responses, pseudonymiser=self.pseudonymiser
+            )
+
+    def add_hr_events(self, events: Sequence[HREventCreate]) -> UpsertResult:
+        """Insert or update HR events."""
+        with self.unit_of_work() as session:
+            return workforce.upsert_hr_events(
+                session=session, events=events, pseudonymiser=self.pseudonymiser
+            )
+
+    def add_absence_spells(self, spells: Sequence[AbsenceSpellCreate]) -> UpsertResult:
+        """Insert or update absence spells."""
+        with self.unit_of_work() as session:
+            return workforce.upsert_absence_spells(
+                session=session, spells=spells, pseudonymiser=self.pseudonymiser
+            )
+
+
+def open_workspace(
+    url: str | None = None,
+    *,
+    settings: Settings | None = None,
+    migrate_schema: bool = True,
+    must_exist: bool = False,
+) -> Workspace:
+    """Open (and by default migrate) the store at ``url``, or at ``KEIZER_DATABASE_URL``.
+
+    With ``must_exist`` a missing DuckDB file is an error instead of a new store.
+    """
+    settings = settings or load_settings()
+    raw = url or settings.database_url
+    if must_exist:
+        path = parse_store_url(raw).path
+        if path is not None and not path.exists():
+            raise StoreError(f"no store at {path}; create one with 'keizer init'")
+    workspace = Workspace(open_store(raw), settings)
+    try:
+        revision = workspace.revision()
+        head = migrate.head_revision()
+        if revision is not None and not migrate.is_known(revision):
+            raise SchemaOutOfDateError(
+                f"the store's schema revision {revision} comes from a newer keizer; "
+                "upgrade keizer to use this store"
+            )
+        if revision != head:
+            if migrate_schema:
+                workspace.upgrade()
+            elif revision is not None:
+                raise SchemaOutOfDateError(
+                    f"the store's schema is at revision {revision}, this keizer expects "
+                    f"{head}; run 'keizer db upgrade'"
+                )
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace
