@@ -20,8 +20,8 @@ demo: install  ## Run the product on its embedded default (a DuckDB file).
 	$(BIN)/keizer db info --database-url $(STORE)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/lint-imports
 
 typecheck: install
