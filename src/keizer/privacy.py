@@ -9,12 +9,12 @@ namespace, so an employee and a customer that share a source id do not link.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Iterable
 from typing import Literal
 
 PersonKind = Literal["employee", "customer"]
 PSEUDONYM_LENGTH = 32  # hex characters: 128 bits of the HMAC
+_BLOCK = 64  # SHA-256 block size in bytes
 
 
 class Pseudonymiser:
@@ -23,12 +23,23 @@ class Pseudonymiser:
     def __init__(self, secret: str) -> None:
         if not secret:
             raise ValueError("the pseudonymisation secret must not be empty")
-        self._key = secret.encode("utf-8")
+        # HMAC-SHA256 (RFC 2104) with its keyed inner and outer states computed once and
+        # copied per id: about twice as fast as hmac.new per value, which matters for imports
+        # of millions of rows. Equality with hmac.new is tested.
+        key = secret.encode("utf-8")
+        if len(key) > _BLOCK:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
 
     def pseudonym(self, kind: PersonKind, source_id: str) -> str:
         """The pseudonym of one raw id; surrounding white space is ignored."""
-        message = f"{kind}\x1f{source_id.strip()}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+        inner = self._inner.copy()
+        inner.update(f"{kind}\x1f{source_id.strip()}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()[:PSEUDONYM_LENGTH]
 
     def pseudonyms(self, kind: PersonKind, source_ids: Iterable[str | None]) -> list[str | None]:
         """Pseudonyms of many raw ids (``None`` stays ``None``), hashing each distinct id once."""

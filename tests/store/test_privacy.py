@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 import keizer
@@ -32,6 +35,14 @@ def test_same_id_and_secret_give_the_same_pseudonym() -> None:
     assert len(a.pseudonym("customer", "x")) == 32
     assert a.pseudonyms("customer", ["x", None, "x"]) == [a.pseudonym("customer", "x"), None,
                                                           a.pseudonym("customer", "x")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "secret", ["short", "k" * 64, "a much longer secret " * 8, "ünïcode-sleutel"]
+)
+def test_pseudonym_is_hmac_sha256_of_kind_and_id(secret: str) -> None:
+    expected = hmac.new(secret.encode(), b"employee\x1fE 42", hashlib.sha256).hexdigest()
+    assert Pseudonymiser(secret).pseudonym("employee", " E 42 ") == expected[:32]
 
 
 def _write_people(ws: keizer.Workspace) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import cast
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,7 @@ from keizer.feedback.schemas import (
 )
 from keizer.privacy import PersonKind, Pseudonymiser
 from keizer.store.base import table_of
-from keizer.store.bulk import Lookup, UpsertResult, staged, upsert_records
+from keizer.store.bulk import Lookup, UpsertResult, records_to_rows, staged, upsert, upsert_records
 
 SURVEY = Lookup(column="survey_id", source="survey_key", table="survey", what="surveys")
 INTERACTION = Lookup(
@@ -100,8 +101,7 @@ def upsert_responses(
     """
     if not responses:
         return UpsertResult()
-    connection = session.connection()
-    audiences = _survey_audiences(connection, {r.survey_key for r in responses})
+    audiences = survey_audiences(session=session, keys={r.survey_key for r in responses})
     records = []
     for response in responses:
         kind: PersonKind = audiences[response.survey_key]
@@ -112,16 +112,33 @@ def upsert_responses(
             else None
         )
         records.append(record)
-    with staged(connection, _answer_rows(responses)) as stage:
+    rows = records_to_rows(table_of(Response), records, [SURVEY, INTERACTION, TEAM])
+    return upsert_response_rows(session=session, responses=rows, answers=_answer_rows(responses))
+
+
+def upsert_response_rows(
+    *, session: Session, responses: pa.Table, answers: pa.Table
+) -> UpsertResult:
+    """Insert or update responses from Arrow tables and replace their answers.
+
+    ``responses`` holds the response columns with ``respondent_pseudonym`` already
+    pseudonymised and ``survey_key``/``interaction_key``/``team_key`` as natural keys;
+    ``answers`` has the columns of ``ANSWER_SCHEMA`` (a row without ``question_code`` marks a
+    response whose answers are all removed).
+    """
+    if responses.num_rows == 0:
+        return UpsertResult()
+    connection = session.connection()
+    with staged(connection, answers.cast(ANSWER_SCHEMA)) as stage:
         changed = _responses_with_changed_answers(connection, stage)
-        for record in records:
-            record["answers_changed"] = record["source_key"] in changed
-        result = upsert_records(
+        hint = pc.is_in(responses["source_key"], value_set=pa.array(sorted(changed), pa.string()))
+        lookups = [lk for lk in (SURVEY, INTERACTION, TEAM) if lk.source in responses.column_names]
+        result = upsert(
             connection,
             target=table_of(Response),
-            records=records,
+            rows=responses.append_column("answers_changed", hint),
             conflict=["source_key"],
-            lookups=[SURVEY, INTERACTION, TEAM],
+            lookups=lookups,
             changed_hint="answers_changed",
         )
         _replace_answers(connection, stage)
@@ -168,7 +185,9 @@ def _responses_with_changed_answers(connection: Connection, stage: str) -> set[s
     return {str(key) for key in connection.execute(text(query)).scalars()}
 
 
-def _survey_audiences(connection: Connection, keys: set[str]) -> dict[str, PersonKind]:
+def survey_audiences(*, session: Session, keys: set[str]) -> dict[str, PersonKind]:
+    """The audience (customer or employee) of each survey; unknown keys are an error."""
+    connection = session.connection()
     query = select(Survey.source_key, Survey.audience).where(Survey.source_key.in_(keys))
     found = {str(key): cast(PersonKind, audience) for key, audience in connection.execute(query)}
     missing = sorted(keys - set(found))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,7 +14,7 @@ from keizer.operations.models import Customer, Interaction
 from keizer.operations.schemas import CustomerCreate, InteractionCreate, InteractionRead
 from keizer.privacy import Pseudonymiser
 from keizer.store.base import table_of
-from keizer.store.bulk import Lookup, UpsertResult, upsert_records
+from keizer.store.bulk import Lookup, UpsertResult, records_to_rows, upsert, upsert_records
 
 CUSTOMER = Lookup(
     column="customer_id", source="customer_pseudonym", table="customer", key="pseudonym",
@@ -49,6 +51,23 @@ def ensure_customers(*, session: Session, pseudonyms: Iterable[str | None]) -> N
     )
 
 
+def upsert_interaction_rows(*, session: Session, rows: pa.Table) -> UpsertResult:
+    """Insert or update interactions from an Arrow table whose persons are already
+    pseudonymised: the interaction columns plus ``customer_pseudonym``,
+    ``employee_pseudonym`` and ``team_key``."""
+    if "customer_pseudonym" in rows.column_names:
+        customers = pc.unique(rows["customer_pseudonym"]).to_pylist()
+        ensure_customers(session=session, pseudonyms=customers)
+    lookups = [lk for lk in (CUSTOMER, EMPLOYEE, TEAM) if lk.source in rows.column_names]
+    return upsert(
+        session.connection(),
+        target=table_of(Interaction),
+        rows=rows,
+        conflict=["source_key"],
+        lookups=lookups,
+    )
+
+
 def upsert_interactions(
     *,
     session: Session,
@@ -59,20 +78,14 @@ def upsert_interactions(
     unknown employees and teams are refused."""
     customers = pseudonymiser.pseudonyms("customer", (i.customer_source_id for i in interactions))
     employees = pseudonymiser.pseudonyms("employee", (i.employee_source_id for i in interactions))
-    ensure_customers(session=session, pseudonyms=customers)
     records = []
     for interaction, customer, employee in zip(interactions, customers, employees, strict=True):
         record = interaction.model_dump(exclude={"customer_source_id", "employee_source_id"})
         record["customer_pseudonym"] = customer
         record["employee_pseudonym"] = employee
         records.append(record)
-    return upsert_records(
-        session.connection(),
-        target=table_of(Interaction),
-        records=records,
-        conflict=["source_key"],
-        lookups=[CUSTOMER, EMPLOYEE, TEAM],
-    )
+    rows = records_to_rows(table_of(Interaction), records, [CUSTOMER, EMPLOYEE, TEAM])
+    return upsert_interaction_rows(session=session, rows=rows)
 
 
 def get_interaction(*, session: Session, source_key: str) -> InteractionRead:

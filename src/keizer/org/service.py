@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,7 @@ from keizer.org.models import Employee, OrgUnit
 from keizer.org.schemas import EmployeeCreate, EmployeeRead, OrgUnitCreate, OrgUnitRead
 from keizer.privacy import Pseudonymiser
 from keizer.store.base import table_of
-from keizer.store.bulk import Lookup, UpsertResult, upsert_records
+from keizer.store.bulk import Lookup, UpsertResult, records_to_rows, upsert, upsert_records
 
 PARENT = Lookup(column="parent_id", source="parent_key", table="org_unit", what="parent units")
 TEAM = Lookup(column="team_id", source="team_key", table="org_unit", what="teams")
@@ -91,12 +92,19 @@ def upsert_employees(
         }
         for e in employees
     ]
-    return upsert_records(
+    rows = records_to_rows(table_of(Employee), records, [TEAM])
+    return upsert_employee_rows(session=session, rows=rows)
+
+
+def upsert_employee_rows(*, session: Session, rows: pa.Table) -> UpsertResult:
+    """Insert or update employees from an Arrow table of pseudonymised employee columns
+    (``pseudonym``, ``team_key``, ``manager_pseudonym``, ``role``, ...)."""
+    return upsert(
         session.connection(),
         target=table_of(Employee),
-        records=records,
+        rows=rows,
         conflict=["pseudonym"],
-        lookups=[TEAM],
+        lookups=[TEAM] if TEAM.source in rows.column_names else [],
     )
 
 

@@ -80,6 +80,10 @@ def upsert(
     unknown = [c for c in own if c not in target.c]
     if unknown:
         raise ValueError(f"columns {unknown} are not in table {target.name}")
+    extra: dict[str, pa.DataType] = {lk.source: pa.string() for lk in lookups}
+    if changed_hint:
+        extra[changed_hint] = pa.bool_()
+    rows = rows.cast(arrow_schema(target, rows.column_names, extra))
     with staged(connection, rows) as stage:
         for lookup in lookups:
             _check_references(connection, stage, lookup)
@@ -218,12 +222,22 @@ def upsert_records(
     """:func:`upsert` for dictionaries: typed by the target's columns (lookup keys as text)."""
     if not records:
         return UpsertResult()
-    columns = list(records[0])
-    extra: dict[str, pa.DataType] = {lk.source: pa.string() for lk in lookups}
-    if changed_hint:
-        extra[changed_hint] = pa.bool_()
-    rows = rows_to_arrow(records, arrow_schema(target, columns, extra))
+    rows = records_to_rows(target, records, lookups, changed_hint)
     return upsert(
         connection, target=target, rows=rows, conflict=conflict, lookups=lookups,
         changed_hint=changed_hint,
     )  # fmt: skip
+
+
+def records_to_rows(
+    target: Table,
+    records: Sequence[Mapping[str, Any]],
+    lookups: Sequence[Lookup] = (),
+    changed_hint: str | None = None,
+) -> pa.Table:
+    """An Arrow table of ``records`` typed like ``target``'s columns (lookup keys as text)."""
+    extra: dict[str, pa.DataType] = {lk.source: pa.string() for lk in lookups}
+    if changed_hint:
+        extra[changed_hint] = pa.bool_()
+    columns = list(records[0]) if records else []
+    return rows_to_arrow(records, arrow_schema(target, columns, extra))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import select
+import pyarrow as pa
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from keizer.privacy import Pseudonymiser
 from keizer.store.base import table_of
-from keizer.store.bulk import Lookup, UpsertResult, upsert_records
+from keizer.store.bulk import Lookup, UpsertResult, records_to_rows, upsert
 from keizer.workforce.models import AbsenceSpell, HREvent
 from keizer.workforce.schemas import (
     AbsenceSpellCreate,
@@ -24,44 +26,66 @@ EMPLOYEE = Lookup(
 )  # fmt: skip
 
 
+def hr_event_key(employee_pseudonym: str, kind: str, event_date: object) -> str:
+    """The natural key of an HR event without a source key of its own."""
+    return f"{employee_pseudonym}:{kind}:{event_date}"
+
+
+def absence_key(employee_pseudonym: str, start_date: object) -> str:
+    """The natural key of an absence spell without a source key of its own."""
+    return f"{employee_pseudonym}:{start_date}"
+
+
 def upsert_hr_events(
     *, session: Session, events: Sequence[HREventCreate], pseudonymiser: Pseudonymiser
 ) -> UpsertResult:
     """Insert or update HR events; the employees must exist."""
-    records = []
-    for event in events:
-        pseudonym = pseudonymiser.pseudonym("employee", event.employee_source_id)
-        record = event.model_dump(exclude={"employee_source_id"})
-        record["source_key"] = event.source_key or f"{pseudonym}:{event.kind}:{event.event_date}"
-        record["employee_pseudonym"] = pseudonym
-        records.append(record)
-    return upsert_records(
-        session.connection(),
-        target=table_of(HREvent),
-        records=records,
-        conflict=["source_key"],
-        lookups=[EMPLOYEE],
+    rows = _employee_rows(
+        table_of(HREvent), events, pseudonymiser, lambda e, p: hr_event_key(p, e.kind, e.event_date)
     )
+    return upsert_hr_event_rows(session=session, rows=rows)
 
 
 def upsert_absence_spells(
     *, session: Session, spells: Sequence[AbsenceSpellCreate], pseudonymiser: Pseudonymiser
 ) -> UpsertResult:
     """Insert or update absence spells; the employees must exist."""
+    rows = _employee_rows(
+        table_of(AbsenceSpell), spells, pseudonymiser, lambda s, p: absence_key(p, s.start_date)
+    )
+    return upsert_absence_rows(session=session, rows=rows)
+
+
+def upsert_hr_event_rows(*, session: Session, rows: pa.Table) -> UpsertResult:
+    """Insert or update HR events from an Arrow table with ``employee_pseudonym``."""
+    return upsert(
+        session.connection(), target=table_of(HREvent), rows=rows, conflict=["source_key"],
+        lookups=[EMPLOYEE],
+    )  # fmt: skip
+
+
+def upsert_absence_rows(*, session: Session, rows: pa.Table) -> UpsertResult:
+    """Insert or update absence spells from an Arrow table with ``employee_pseudonym``."""
+    return upsert(
+        session.connection(), target=table_of(AbsenceSpell), rows=rows, conflict=["source_key"],
+        lookups=[EMPLOYEE],
+    )  # fmt: skip
+
+
+def _employee_rows(
+    target: Table,
+    items: Sequence[HREventCreate] | Sequence[AbsenceSpellCreate],
+    pseudonymiser: Pseudonymiser,
+    default_key: Callable[[Any, str], str],
+) -> pa.Table:
     records = []
-    for spell in spells:
-        pseudonym = pseudonymiser.pseudonym("employee", spell.employee_source_id)
-        record = spell.model_dump(exclude={"employee_source_id"})
-        record["source_key"] = spell.source_key or f"{pseudonym}:{spell.start_date}"
+    for item in items:
+        pseudonym = pseudonymiser.pseudonym("employee", item.employee_source_id)
+        record = item.model_dump(exclude={"employee_source_id"})
+        record["source_key"] = item.source_key or default_key(item, pseudonym)
         record["employee_pseudonym"] = pseudonym
         records.append(record)
-    return upsert_records(
-        session.connection(),
-        target=table_of(AbsenceSpell),
-        records=records,
-        conflict=["source_key"],
-        lookups=[EMPLOYEE],
-    )
+    return records_to_rows(target, records, [EMPLOYEE])
 
 
 def list_hr_events(*, session: Session, employee_id: int | None = None) -> list[HREventRead]:
