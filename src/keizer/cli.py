@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
@@ -15,6 +17,7 @@ from rich.table import Table
 
 from keizer._version import __version__
 from keizer.errors import KeizerError
+from keizer.ingest.issues import ImportValidationError, Issue
 from keizer.workspace import StoreInfo, open_workspace
 
 P = ParamSpec("P")
@@ -167,6 +170,105 @@ def _print_info(info: StoreInfo) -> None:
         for name, count in info.counts.items():
             table.add_row(name, f"{count:,}")
         out.print(table)
+
+
+class ImportKindChoice(StrEnum):
+    responses = "responses"
+    interactions = "interactions"
+    employees = "employees"
+    org_units = "org-units"
+    hr_events = "hr-events"
+    absence = "absence"
+
+
+@app.command("import")
+@user_errors
+def import_(
+    kind: Annotated[
+        ImportKindChoice | None, typer.Argument(help="What the file holds.", show_default=False)
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A .csv, .xlsx, .jsonl or .parquet file.", show_default=False),
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", "-m", help="A YAML column mapping.")
+    ] = None,
+    survey: Annotated[
+        str | None, typer.Option(help="The survey the responses answer (its key).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, load nothing.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Load the valid rows, report the others.")
+    ] = False,
+    errors: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors",
+            help="Where to write the error report (CSV).",
+            show_default="FILE.errors.csv",
+        ),
+    ] = None,
+    suggest_mapping: Annotated[
+        Path | None,
+        typer.Option("--suggest-mapping", help="Print a mapping proposed from FILE's headers."),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Import feedback, operational or HR data from a file or a survey tool's export.
+
+    Nothing is loaded when any row is invalid (unless --skip-invalid); the invalid cells are
+    listed here and in a CSV report. Importing the same file again changes nothing.
+    """
+    if suggest_mapping is not None:
+        _suggest(suggest_mapping, kind)
+        return
+    if kind is None or file is None:
+        raise KeizerError("give what the file holds and the file, e.g. 'keizer import "
+                          "interactions calls.csv' (or --suggest-mapping FILE)")  # fmt: skip
+    report = errors or Path.cwd() / f"{file.name}.errors.csv"
+    started = time.perf_counter()
+    with open_workspace(database_url) as ws, err.status("reading") as status:
+        try:
+            result = ws.import_file(
+                file, kind.value, mapping=mapping, survey=survey, dry_run=dry_run,
+                skip_invalid=skip_invalid, report=report,
+                progress=lambda phase: status.update(f"{phase} {file.name}"),
+            )  # fmt: skip
+        except ImportValidationError as exc:
+            status.stop()
+            _print_issues(exc.issues, exc.rows_with_issues, report)
+            raise
+    seconds = time.perf_counter() - started
+    out.print(result.summary(), highlight=False)
+    rate = result.rows_read / seconds if seconds > 0 else 0
+    out.print(f"import batch {result.batch_id}, {seconds:.1f} s ({rate:,.0f} rows/s)")
+    if result.rejected:
+        _print_issues(result.issues, result.rejected, report)
+
+
+def _suggest(path: Path, kind: ImportKindChoice | None) -> None:
+    from keizer.ingest.mapping import suggest_mapping
+    from keizer.ingest.readers import read_file
+
+    if kind is None:
+        raise KeizerError("give what the file holds, e.g. 'keizer import employees "
+                          "--suggest-mapping staff.xlsx'")  # fmt: skip
+    out.print(suggest_mapping(read_file(path), kind.value).to_yaml(), highlight=False)
+
+
+def _print_issues(issues: list[Issue], rows: int, report: Path) -> None:
+    table = Table("row", "column", "value", "expected", box=None, pad_edge=False)
+    for issue in issues[:20]:
+        table.add_row(str(issue.row), issue.column, issue.shown_value(), issue.expected)
+    err.print(table)
+    shown = min(20, len(issues))
+    err.print(
+        f"{rows:,} invalid row(s); {shown} of {len(issues):,} problem(s) shown; all in {report}",
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -15,6 +16,10 @@ from keizer.config import Settings, load_settings
 from keizer.errors import NotFoundError, SchemaOutOfDateError, StoreError
 from keizer.feedback import service as feedback
 from keizer.feedback.schemas import ResponseCreate, SurveyCreate, SurveyRead
+from keizer.ingest import service as ingest
+from keizer.ingest.fields import ImportKind
+from keizer.ingest.mapping import Mapping, load_mapping
+from keizer.ingest.service import ImportOptions, ImportResult
 from keizer.operations import service as operations
 from keizer.operations.schemas import CustomerCreate, InteractionCreate
 from keizer.org import service as org
@@ -134,6 +139,35 @@ class Workspace:
         """A transaction for several writes: all of them land, or none."""
         with self.store.unit_of_work() as session:
             yield session
+
+    def import_file(
+        self,
+        path: str | Path,
+        kind: ImportKind,
+        *,
+        mapping: Mapping | str | Path | None = None,
+        survey: str | None = None,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        report: str | Path | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> ImportResult:
+        """Import a CSV, Excel, JSON-lines or Parquet file (or a survey tool's export).
+
+        ``mapping`` is a :class:`Mapping` or the path of a YAML mapping file; without one the
+        columns are matched by name. Invalid rows make the whole import fail unless
+        ``skip_invalid``; ``report`` receives every invalid cell as CSV.
+        """
+        if mapping is not None and not isinstance(mapping, Mapping):
+            mapping = load_mapping(Path(mapping))
+        options = ImportOptions(
+            mapping=mapping, survey=survey, dry_run=dry_run, skip_invalid=skip_invalid,
+            report=Path(report) if report is not None else None,
+        )  # fmt: skip
+        return ingest.import_file(
+            store=self.store, pseudonymiser=self.pseudonymiser, path=Path(path), kind=kind,
+            options=options, progress=progress,
+        )  # fmt: skip
 
     def add_org_units(self, units: Sequence[OrgUnitCreate]) -> UpsertResult:
         """Insert or update organisation units (parents may be in the same batch)."""

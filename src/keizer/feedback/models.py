@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
-    Float,
+    Double,
     ForeignKey,
     Integer,
     String,
@@ -61,8 +61,8 @@ class Question(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     code: Mapped[str] = mapped_column(String(100))
     metric: Mapped[str] = mapped_column(String(40))
-    scale_min: Mapped[float | None] = mapped_column(Float)
-    scale_max: Mapped[float | None] = mapped_column(Float)
+    scale_min: Mapped[float | None] = mapped_column(Double)
+    scale_max: Mapped[float | None] = mapped_column(Double)
     position: Mapped[int] = mapped_column(Integer, server_default="0")
     text_nl: Mapped[str | None] = mapped_column(Text)
     text_en: Mapped[str | None] = mapped_column(Text)
@@ -93,5 +93,5 @@ class Answer(Base):
 
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
-    value_num: Mapped[float | None] = mapped_column(Float)
+    value_num: Mapped[float | None] = mapped_column(Double)
     value_text: Mapped[str | None] = mapped_column(Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Float, ForeignKey, String, false
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Double, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keizer.store.base import Base, created_at_column, id_column, one_of
@@ -57,9 +57,9 @@ class Interaction(Base):
     queue: Mapped[str | None] = mapped_column(String(100))
     topic: Mapped[str | None] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    talk_s: Mapped[float | None] = mapped_column(Float)
-    hold_s: Mapped[float | None] = mapped_column(Float)
-    after_call_s: Mapped[float | None] = mapped_column(Float)
+    talk_s: Mapped[float | None] = mapped_column(Double)
+    hold_s: Mapped[float | None] = mapped_column(Double)
+    after_call_s: Mapped[float | None] = mapped_column(Double)
     transferred: Mapped[bool | None] = mapped_column(Boolean)
     resolved: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = created_at_column()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, Double, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keizer.store.base import Base, created_at_column, id_column, one_of
@@ -53,10 +53,10 @@ class Employee(Base):
     pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     manager_pseudonym: Mapped[str | None] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20), server_default="agent")
     hire_date: Mapped[date | None] = mapped_column(Date)
     leave_date: Mapped[date | None] = mapped_column(Date)
     work_mode: Mapped[str | None] = mapped_column(String(10))
-    fte: Mapped[float | None] = mapped_column(Float)
+    fte: Mapped[float | None] = mapped_column(Double)
     birth_year_band: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = created_at_column()

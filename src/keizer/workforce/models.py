@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, Date, Double, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from keizer.store.base import Base, created_at_column, id_column, one_of
@@ -46,6 +46,6 @@ class AbsenceSpell(Base):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    fraction: Mapped[float] = mapped_column(Float, server_default="1")
+    fraction: Mapped[float] = mapped_column(Double, server_default="1")
     reason_class: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = created_at_column()
