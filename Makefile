@@ -15,8 +15,8 @@ $(BIN)/keizer: pyproject.toml
 
 install: $(BIN)/keizer  ## Create the virtualenv and install keizer with its dev tools.
 
-demo: install  ## Run the product on its embedded default (a DuckDB file).
-	$(BIN)/keizer init --database-url $(STORE)
+demo: install  ## Run the product on its embedded default: a demo organisation in a DuckDB file.
+	$(BIN)/keizer demo --database-url $(STORE)
 	$(BIN)/keizer db info --database-url $(STORE)
 
 lint: install

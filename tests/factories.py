@@ -1,7 +1,10 @@
-"""Small, valid inputs for the services, shared by the tests."""
+"""Small, valid inputs for the services, and a CLI runner, shared by the tests."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import keizer
@@ -106,3 +109,14 @@ def cx_responses(n: int) -> list[ResponseCreate]:
 def populate_org(ws: keizer.Workspace, employees_n: int = 30) -> None:
     ws.add_org_units(org_units())
     ws.add_employees(employees(employees_n))
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``keizer ARGS`` in a real subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "keizer", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )

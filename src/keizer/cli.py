@@ -32,6 +32,11 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Inspect and migrate the store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+text_app = typer.Typer(
+    help="Text analytics: sentiment, emotions, themes, vulnerability, redaction (nl/en).",
+    no_args_is_help=True,
+)
+app.add_typer(text_app, name="text")
 
 out = Console()
 err = Console(stderr=True)
@@ -268,6 +273,149 @@ def _print_issues(issues: list[Issue], rows: int, report: Path) -> None:
     err.print(
         f"{rows:,} invalid row(s); {shown} of {len(issues):,} problem(s) shown; all in {report}",
         highlight=False,
+    )
+
+
+@app.command()
+@user_errors
+def demo(
+    employees: Annotated[int, typer.Option(help="Agents at the start (teams of 10-14).")] = 1100,
+    months: Annotated[int, typer.Option(help="Months of history, up to 2026-10.")] = 24,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
+    scale: Annotated[
+        float, typer.Option(help="Multiplies contacts and customer responses (benchmarks).")
+    ] = 1.0,
+    dutch_share: Annotated[
+        float, typer.Option("--dutch-share", help="Share of Dutch respondents and comments.")
+    ] = 0.8,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Fill an empty store with a synthetic contact-centre organisation (see docs/demo.md).
+
+    Runs in one transaction: interrupted, it leaves the store as it was. Running it again
+    with the same options changes nothing.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from keizer.demo import DemoSpec, generate
+
+    # Checked before the store is opened, so a wrong option creates no store.
+    DemoSpec(employees=employees, months=months, seed=seed, scale=scale, dutch_share=dutch_share)
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with open_workspace(database_url) as ws, Progress(*columns, console=err) as bar:
+        task = bar.add_task("demo", total=None)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        summary = generate(
+            ws, employees=employees, months=months, seed=seed, scale=scale,
+            dutch_share=dutch_share, progress=progress,
+        )  # fmt: skip
+    table = Table("table", "rows", "new", "changed", box=None, pad_edge=False)
+    for name, rows in summary.rows.items():
+        table.add_row(name, f"{rows.total:,}", f"{rows.inserted:,}", f"{rows.updated:,}")
+    out.print(table)
+    out.print(f"demo organisation ready in {summary.seconds:.1f} s (seed {seed})")
+
+
+class TextFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@text_app.command("analyse")
+@user_errors
+def text_analyse(
+    texts: Annotated[list[str] | None, typer.Argument(help="Comments to analyse.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="A CSV file with a text column.")
+    ] = None,
+    column: Annotated[str, typer.Option(help="The column of --file to analyse.")] = "text",
+    language: Annotated[
+        str | None, typer.Option(help="nl or en for every text (default: detect).")
+    ] = None,
+    output: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = (
+        TextFormat.table
+    ),
+) -> None:
+    """Analyse comments given on the command line or in a CSV file (nothing is stored)."""
+    import pandas as pd
+
+    from keizer.text import analyse
+
+    items = list(texts or [])
+    if file is not None:
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+        if column not in frame.columns:
+            raise KeizerError(f"{file.name} has no column {column!r}: {', '.join(frame.columns)}")
+        items += frame[column].tolist()
+    if not items:
+        raise KeizerError("give comments to analyse, or --file FILE")
+    result = analyse(items, language=language)
+    shown = result[["language", "sentiment", "sentiment_score", "emotions", "themes",
+                    "vulnerability", "redacted_text"]]  # fmt: skip
+    if output is TextFormat.json:
+        out.print_json(shown.to_json(orient="records", force_ascii=False))
+    elif output is TextFormat.csv:
+        sys.stdout.write(shown.to_csv(index=False))
+    else:
+        table = Table(*shown.columns, box=None, pad_edge=False)
+        for row in shown.itertuples(index=False):
+            table.add_row(*(", ".join(v) if isinstance(v, list) else str(v) for v in row))
+        out.print(table)
+
+
+@text_app.command("enrich")
+@user_errors
+def text_enrich(
+    database_url: DatabaseOption = None,
+    lexicon_only: Annotated[
+        bool, typer.Option("--lexicon-only", help="Ignore a trained model.")
+    ] = False,
+) -> None:
+    """Analyse every stored open answer that is new or changed since the last run."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with (
+        open_workspace(database_url) as ws,
+        Progress(
+            "enriching comments",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        ) as bar,
+    ):
+        task = bar.add_task("enrich", total=None)
+        result = ws.enrich_comments(
+            use_model=not lexicon_only,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    out.print(
+        f"{result.analysed:,} comment(s) analysed, {result.up_to_date:,} already up to date "
+        f"(analyser: {result.analyser})"
+    )
+
+
+@text_app.command("train")
+@user_errors
+def text_train(
+    file: Annotated[Path, typer.Argument(help="A CSV with the columns text and label.")],
+    name: Annotated[str | None, typer.Option(help="A name for the model.")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Train a sentiment model on your own labelled comments and keep it with the store.
+
+    The next 'keizer text enrich' uses it and analyses every comment again.
+    """
+    with open_workspace(database_url) as ws:
+        result = ws.train_text_model(file, name=name)
+    score = f"{result.cv_macro_f1:.3f}" if result.cv_macro_f1 is not None else "n/a"
+    out.print(
+        f"model {result.model_id} trained on {result.rows:,} comments; "
+        f"5-fold cross-validated macro-F1 {score}"
     )
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Literal, get_args
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from keizer.comments import service as comments
+from keizer.comments.service import EnrichResult, TrainResult
 from keizer.config import Settings, load_settings
 from keizer.errors import NotFoundError, SchemaOutOfDateError, StoreError
 from keizer.feedback import service as feedback
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 TableName = Literal[
     "org_units", "employees", "customers", "interactions", "surveys", "questions",
     "responses", "answers", "hr_events", "absence_spells", "import_batches",
+    "comment_analyses",
 ]  # fmt: skip
 TABLES: dict[str, str] = {
     "org_units": "org_unit",
@@ -51,6 +54,7 @@ TABLES: dict[str, str] = {
     "hr_events": "hr_event",
     "absence_spells": "absence_spell",
     "import_batches": "import_batch",
+    "comment_analyses": "comment_analysis",
 }
 assert set(TABLES) == set(get_args(TableName))
 
@@ -168,6 +172,21 @@ class Workspace:
             store=self.store, pseudonymiser=self.pseudonymiser, path=Path(path), kind=kind,
             options=options, progress=progress,
         )  # fmt: skip
+
+    def enrich_comments(
+        self, *, use_model: bool = True, progress: Callable[[int, int], None] | None = None
+    ) -> EnrichResult:
+        """Run text analytics on every open answer that is new or changed since the last run
+        (with the latest trained model, if any and ``use_model``)."""
+        return comments.enrich(store=self.store, use_model=use_model, progress=progress)
+
+    def train_text_model(self, path: str | Path, *, name: str | None = None) -> TrainResult:
+        """Train a sentiment model on a ``text,label`` CSV and keep it in the store."""
+        texts, labels = comments.read_labelled(Path(path))
+        with self.unit_of_work() as session:
+            return comments.train_model(
+                session=session, texts=texts, labels=labels, name=name or Path(path).name
+            )
 
     def add_org_units(self, units: Sequence[OrgUnitCreate]) -> UpsertResult:
         """Insert or update organisation units (parents may be in the same batch)."""

@@ -58,7 +58,9 @@ def upsert_survey(*, session: Session, survey: SurveyCreate) -> SurveyRead:
         ],
         conflict=["source_key"],
     )
-    survey_id = session.scalar(select(Survey.id).where(Survey.source_key == survey.source_key))
+    survey_id = session.execute(
+        select(Survey.id).where(Survey.source_key == survey.source_key)
+    ).scalar_one()
     questions = [
         {**q.model_dump(), "survey_id": survey_id, "position": position}
         for position, q in enumerate(survey.questions)

@@ -22,8 +22,6 @@ DATETIME_FORMATS = (
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
     "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
 )  # fmt: skip
-ISO_ZONED = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s?(Z|[+-]\d{2}(:?\d{2})?)$"
-ISO_NAIVE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$"
 NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 INTEGER = r"^[+-]?\d+(\.0*)?$"
 DECIMAL_COMMA = r"^[+-]?\d{1,3}(\.\d{3})*,\d+$|^[+-]?\d+,\d+$"
@@ -126,22 +124,45 @@ def dates(values: pa.Array, fmt: str | None, *, not_after: date | None) -> tuple
     return parsed, _mask(bad)
 
 
+ISO_PARTS = (
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<hm>\d{2}:\d{2})(?::(?P<sec>\d{2}))?"
+    r"(?:\.(?P<frac>\d{1,9}))?\s?(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+
+def _iso(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """ISO 8601 date-times: (UTC timestamps of those with a zone, naive ones without)."""
+    parts = pc.extract_regex(values, ISO_PARTS)
+    field = {name: pc.struct_field(parts, name) for name in ("date", "hm", "sec", "frac", "zone")}
+    seconds = pc.if_else(pc.equal(field["sec"], ""), "00", field["sec"])
+    stamp = pc.binary_join_element_wise(
+        pc.binary_join_element_wise(field["date"], field["hm"], "T"), seconds, ":"
+    )
+    digits = pc.utf8_slice_codeunits(pc.utf8_rpad(field["frac"], 6, "0"), 0, 6)
+    micros = pc.cast(pc.cast(digits, pa.int64()), pa.duration("us"))
+    has_zone = pc.not_equal(field["zone"], "")
+    zoned = pc.strptime(
+        pc.if_else(has_zone, pc.binary_join_element_wise(stamp, field["zone"], ""), None),
+        format="%Y-%m-%dT%H:%M:%S%z", unit="us", error_is_null=True,
+    )  # fmt: skip
+    naive = pc.strptime(
+        pc.if_else(has_zone, None, stamp), format="%Y-%m-%dT%H:%M:%S", unit="us",
+        error_is_null=True,
+    )  # fmt: skip
+    return pc.add(zoned, micros), pc.add(naive, micros)
+
+
 def datetimes(
     values: pa.Array, fmt: str | None, *, timezone: str, not_after: datetime | None
 ) -> tuple[pa.Array, Mask]:
     """Timestamps in UTC. With a zone (Z, +01:00) it is honoured; without, ``timezone``."""
     utc = pa.timestamp("us", tz="UTC")
-    zoned = pc.match_substring_regex(values, ISO_ZONED)
-    zoned_values = pc.if_else(zoned, pc.replace_substring(values, " ", "T"), None)
-    zoned_values = pc.replace_substring_regex(zoned_values, r"T(Z|[+-])", r"\1")
-    with_zone = pc.cast(zoned_values, utc)
-    naive_iso = pc.match_substring_regex(values, ISO_NAIVE)
-    naive = pc.cast(pc.if_else(naive_iso, values, None), pa.timestamp("us"))
-    others = pc.if_else(pc.or_(zoned, naive_iso), None, values)
+    with_zone, naive = _iso(values)
+    others = pc.if_else(pc.or_(pc.is_valid(with_zone), pc.is_valid(naive)), None, values)
     formats = [fmt] if fmt else [*DATETIME_FORMATS, *DATE_FORMATS]
     naive = pc.coalesce(naive, _strptime_any(others, formats))
     local = pc.assume_timezone(naive, timezone, ambiguous="earliest", nonexistent="latest")
-    parsed = pc.coalesce(with_zone, local.cast(utc))
+    parsed = pc.coalesce(with_zone.cast(utc), local.cast(utc))
     bad = pc.and_(pc.is_valid(values), pc.is_null(parsed))
     if not_after is not None:
         limit = pa.scalar(not_after.astimezone(UTC), utc)

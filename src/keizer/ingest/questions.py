@@ -13,7 +13,7 @@ from keizer.ingest.mapping import QuestionHint
 
 _GUESSES: tuple[tuple[str, Metric, tuple[float, float] | None], ...] = (
     (r"\benps\b|employee.?net.?promoter", "enps", (0, 10)),
-    (r"\bnps\b|recommend|aanbevel|aanraden|net.?promoter", "nps", (0, 10)),
+    (r"\bnps\b|recommend|aanbe(vel|veel)|aanraden|net.?promoter", "nps", (0, 10)),
     (r"\bees\b|employee.?effort|makkelijk.*(helpen|klant)", "ees", None),
     (r"\bces\b|effort|moeite|gemak|makkelijk|eenvoudig|easy", "ces", None),
     (r"\bcsat\b|satisf|tevreden", "csat", None),

@@ -131,8 +131,7 @@ def _read_csv(path: Path, options: ReadOptions) -> RawTable:
     bad_rows: list[str] = []
 
     def on_invalid(row: pa_csv.InvalidRow) -> str:
-        line = f"row {row.number}" if row.number is not None else "a row"
-        bad_rows.append(f"{line} has {row.actual_columns} fields, expected {row.expected_columns}")
+        bad_rows.append(f"{row.actual_columns} fields, expected {row.expected_columns}")
         return "error" if len(bad_rows) >= 20 else "skip"
 
     try:
@@ -154,13 +153,26 @@ def _read_csv(path: Path, options: ReadOptions) -> RawTable:
     except pa.ArrowInvalid as exc:
         raise FileError(path.name, _arrow_csv_message(str(exc), encoding)) from None
     if bad_rows:
-        more = "" if len(bad_rows) < 20 else " (stopped after 20)"
+        located = _misshapen_rows(path, encoding, delimiter, len(names)) or bad_rows[:5]
         raise FileError(
             path.name,
             f"rows do not match the header's {len(names)} columns (delimiter "
-            f"{delimiter!r}): " + "; ".join(bad_rows[:5]) + more,
+            f"{delimiter!r}): " + "; ".join(located),
         )
     return RawTable(path.name, data, first_row=2)
+
+
+def _misshapen_rows(path: Path, encoding: str, delimiter: str, expected: int) -> list[str]:
+    """Row numbers of records with the wrong number of fields (only on the error path:
+    Arrow's fast reader does not number rows when values may hold line breaks)."""
+    found: list[str] = []
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+        for number, record in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+            if record and len(record) != expected:
+                found.append(f"row {number} has {len(record)} fields, expected {expected}")
+                if len(found) == 5:
+                    break
+    return found
 
 
 def _arrow_csv_message(message: str, encoding: str) -> str:

@@ -9,6 +9,7 @@ the caller's unit of work decides.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sqlalchemy import Connection, Table, text
@@ -145,7 +147,10 @@ def staged(connection: Connection, rows: pa.Table) -> Iterator[str]:
         try:
             yield name
         finally:
-            raw.unregister(name)
+            # After a failed statement DuckDB aborts the transaction and unregister raises too;
+            # the failure that matters is the one already propagating.
+            with contextlib.suppress(duckdb.Error):
+                raw.unregister(name)
         return
     columns = ", ".join(f'"{field.name}" {_postgres_type(field.type)}' for field in rows.schema)
     connection.execute(text(f"CREATE TEMPORARY TABLE {name} ({columns}) ON COMMIT DROP"))

@@ -1,0 +1,148 @@
+"""Import speed and memory against raw engine loads, measured in the same run.
+
+    python benchmarks/import_bench.py [--rows 10000000] [--pg-rows 1000000]
+
+Generates a response CSV (response id, timestamp, customer id, NPS, CES, channel, language)
+and prints, for each engine, the time of a raw load of the same file into a plain table
+(DuckDB read_csv / PostgreSQL COPY) and of `keizer import`, the ratio, and keizer's peak RSS.
+Every keizer import runs in its own process so that its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import psycopg
+
+POSTGRES_ADMIN = os.environ.get(
+    "KEIZER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+HEADER = "response_id,submitted_at,respondent_id,channel,language,nps,ces\n"
+KEIZER_RUN = """
+import json, resource, sys, time
+import keizer
+from keizer.config import Settings
+settings = Settings(secret_key="benchmark-secret-0123456789abcdefghij")
+with keizer.open(sys.argv[1], settings=settings) as ws:
+    started = time.perf_counter()
+    result = ws.import_file(sys.argv[2], "responses", survey="bench")
+    seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"seconds": seconds, "inserted": result.result.inserted, "peak": peak}))
+"""
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """Write ``rows`` responses in chunks (vectorised, bounded memory)."""
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2024-01-01T00:00:00")
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(HEADER)
+        for offset in range(0, rows, 1_000_000):
+            n = min(1_000_000, rows - offset)
+            ids = np.arange(offset, offset + n)
+            stamps = start + rng.integers(0, 600 * 86_400, n).astype("timedelta64[s]")
+            customers = rng.integers(0, max(rows // 4, 1), n)
+            channel = np.array(["phone", "email", "chat"])[rng.choice(3, n, p=[0.65, 0.29, 0.06])]
+            language = np.where(rng.random(n) < 0.8, "nl", "en")
+            nps = rng.integers(0, 11, n)
+            ces = rng.integers(1, 8, n)
+            lines = [
+                f"R{i},{str(t).replace('T', ' ')},C{c},{ch},{lang},{p},{e}\n"
+                for i, t, c, ch, lang, p, e in zip(
+                    ids, stamps, customers, channel, language, nps, ces, strict=True
+                )
+            ]
+            handle.write("".join(lines))
+
+
+def raw_duckdb(csv: Path, folder: Path) -> float:
+    connection = duckdb.connect(str(folder / f"raw-{uuid.uuid4().hex}.duckdb"))
+    started = time.perf_counter()
+    connection.execute(f"CREATE TABLE responses AS SELECT * FROM read_csv('{csv}', header=true)")
+    seconds = time.perf_counter() - started
+    connection.close()
+    return seconds
+
+
+def raw_copy(csv: Path, url: str) -> float:
+    with psycopg.connect(url.replace("+psycopg", "")) as connection:
+        connection.execute(
+            "CREATE TABLE responses (response_id text, submitted_at timestamp, respondent_id "
+            "text, channel text, language text, nps int, ces int)"
+        )
+        started = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            cursor.copy("COPY responses FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            csv.open("rb") as handle,
+        ):
+            while chunk := handle.read(8 * 1024 * 1024):
+                copy.write(chunk)
+        connection.commit()
+        return time.perf_counter() - started
+
+
+def keizer_import(store: str, csv: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", KEIZER_RUN, store, str(csv)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def postgres_database(admin: psycopg.Connection) -> str:
+    name = f"keizer_bench_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--pg-rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    rows: list[tuple[str, int, float, float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        big = folder / "responses.csv"
+        generate(big, args.rows)
+        raw = raw_duckdb(big, folder)
+        ours = keizer_import(str(folder / "keizer.duckdb"), big)
+        rows.append(("DuckDB", args.rows, raw, ours["seconds"], ours["peak"]))
+
+        small = folder / "responses_pg.csv"
+        generate(small, args.pg_rows)
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            names = [postgres_database(admin), postgres_database(admin)]
+            base = POSTGRES_ADMIN.rsplit("/", 1)[0]
+            try:
+                raw_pg = raw_copy(small, f"{base}/{names[0]}")
+                ours_pg = keizer_import(f"{base.replace('postgresql:', 'postgresql+psycopg:')}"
+                                        f"/{names[1]}", small)  # fmt: skip
+            finally:
+                for name in names:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        rows.append(("PostgreSQL", args.pg_rows, raw_pg, ours_pg["seconds"], ours_pg["peak"]))
+
+    print("| engine | rows | raw load (s) | keizer import (s) | ratio | target | keizer peak RSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for engine, n, raw_s, ours_s, peak in rows:
+        print(
+            f"| {engine} | {n:,} | {raw_s:.2f} | {ours_s:.2f} | {ours_s / raw_s:.1f}x | <= 2.0x "
+            f"| {peak / 2**30:.2f} GiB |"
+        )
+
+
+if __name__ == "__main__":
+    main()
