@@ -9,7 +9,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -417,6 +417,80 @@ def text_train(
         f"model {result.model_id} trained on {result.rows:,} comments; "
         f"5-fold cross-validated macro-F1 {score}"
     )
+
+
+@app.command("kpi")
+@user_errors
+def kpi_command(
+    name: Annotated[str, typer.Argument(help="The KPI, e.g. nps, csat, ces, enps, ees.")],
+    by: Annotated[str, typer.Option(help="Segments, comma-separated: team,month,channel,...")] = "",
+    period: Annotated[
+        str | None, typer.Option(help="FROM:TO dates, e.g. 2025-01-01:2025-12-31.")
+    ] = None,
+    where: Annotated[
+        list[str] | None, typer.Option(help="A filter SEGMENT=VALUE[|VALUE...]; repeatable.")
+    ] = None,
+    compare: Annotated[
+        str | None, typer.Option(help="previous_period: change and its significance.")
+    ] = None,
+    output: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = (
+        TextFormat.table
+    ),
+    database_url: DatabaseOption = None,
+) -> None:
+    """One KPI by segments, with n, 95 % interval and, with --compare, the change.
+
+    Employee figures of groups below the anonymity threshold show as suppressed.
+    """
+    segments = [s.strip() for s in by.split(",") if s.strip()]
+    filters: dict[str, object] = {}
+    for item in where or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise KeizerError(f"--where {item!r}: expected SEGMENT=VALUE, e.g. channel=phone")
+        values = [v.strip() for v in value.split("|")]
+        filters[key.strip()] = values if len(values) > 1 else values[0]
+    bounds: tuple[str, str] | None = None
+    if period is not None:
+        start, sep, end = period.partition(":")
+        if not sep:
+            raise KeizerError(f"--period {period!r}: expected FROM:TO, e.g. 2025-01-01:2025-12-31")
+        bounds = (start.strip(), end.strip())
+    if compare not in (None, "previous_period"):
+        raise KeizerError(f"--compare {compare!r}: use previous_period")
+    with open_workspace(database_url) as ws:
+        result = ws.kpi(
+            name, by=segments, where=filters, period=bounds,
+            compare="previous_period" if compare else None,
+        )  # fmt: skip
+    if output is TextFormat.json:
+        out.print_json(result.to_json(orient="records", force_ascii=False))
+    elif output is TextFormat.csv:
+        sys.stdout.write(result.to_csv(index=False))
+    else:
+        _print_kpi(result, segments)
+
+
+def _print_kpi(result: Any, segments: list[str]) -> None:
+    compared = "change" in result.columns
+    headers = [*segments, "value", "95% CI", "n"] + (["change", "p (adj.)"] if compared else [])
+    table = Table(*headers, box=None, pad_edge=False)
+    for row in result.itertuples(index=False):
+        keys = [str(getattr(row, s)) for s in segments]
+        if row.suppressed:
+            cells = ["too few responses", "", ""] + (["", ""] if compared else [])
+        else:
+            cells = [f"{row.value:.2f}", f"{row.ci_low:.2f} - {row.ci_high:.2f}", f"{row.n:,.0f}"]
+            if compared:
+                mark = " *" if row.significant else ""
+                cells += [
+                    "" if row.change != row.change else f"{row.change:+.2f}{mark}",
+                    "" if row.p_adjusted != row.p_adjusted else f"{row.p_adjusted:.3f}",
+                ]
+        table.add_row(*keys, *cells)
+    out.print(table)
+    if compared:
+        out.print("* significant at 5 % after Benjamini-Hochberg correction")
 
 
 def main() -> None:

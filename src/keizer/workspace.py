@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, get_args
 
+import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from keizer.comments import service as comments
 from keizer.comments.service import EnrichResult, TrainResult
 from keizer.config import Settings, load_settings
-from keizer.errors import NotFoundError, SchemaOutOfDateError, StoreError
+from keizer.errors import NotFoundError, SchemaOutOfDateError, StoreError, ValidationError
 from keizer.feedback import service as feedback
 from keizer.feedback.schemas import ResponseCreate, SurveyCreate, SurveyRead
 from keizer.ingest import service as ingest
 from keizer.ingest.fields import ImportKind
-from keizer.ingest.mapping import Mapping, load_mapping
+from keizer.ingest.mapping import Mapping as ImportMapping
+from keizer.ingest.mapping import load_mapping
 from keizer.ingest.service import ImportOptions, ImportResult
+from keizer.metrics.kpi import KpiRequest
+from keizer.metrics.kpi import kpi as metrics_kpi
+from keizer.metrics.survey_queries import StoreTables
 from keizer.operations import service as operations
 from keizer.operations.schemas import CustomerCreate, InteractionCreate
 from keizer.org import service as org
@@ -137,6 +143,30 @@ class Workspace:
             raise NotFoundError(f"no table {name!r}; tables: {', '.join(TABLES)}")
         return self.store.ibis.table(TABLES[name])
 
+    def kpi(
+        self,
+        name: str,
+        *,
+        by: Sequence[str] = (),
+        where: Mapping[str, object] | None = None,
+        period: tuple[date | str, date | str] | None = None,
+        compare: Literal["previous_period"] | None = None,
+        confidence: float = 0.95,
+        alpha: float = 0.05,
+    ) -> pd.DataFrame:
+        """One KPI by segments, with n, interval, and change against the previous period.
+
+        ``ws.kpi("nps", by=["team", "month"], where={"channel": "phone"},
+        period=("2025-01-01", "2025-12-31"), compare="previous_period")``. Employee figures
+        of groups below the anonymity threshold come back suppressed (NaN, never 0).
+        """
+        request = KpiRequest(
+            name=name, by=tuple(by), where=dict(where or {}),
+            period=_dates(period) if period is not None else None, compare=compare,
+            confidence=confidence, alpha=alpha, min_group_size=self.settings.min_group_size,
+        )  # fmt: skip
+        return metrics_kpi(StoreTables.from_backend(self.store.ibis), request)
+
     # -- writes ----------------------------------------------------------------------------
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -149,7 +179,7 @@ class Workspace:
         path: str | Path,
         kind: ImportKind,
         *,
-        mapping: Mapping | str | Path | None = None,
+        mapping: ImportMapping | str | Path | None = None,
         survey: str | None = None,
         dry_run: bool = False,
         skip_invalid: bool = False,
@@ -158,11 +188,11 @@ class Workspace:
     ) -> ImportResult:
         """Import a CSV, Excel, JSON-lines or Parquet file (or a survey tool's export).
 
-        ``mapping`` is a :class:`Mapping` or the path of a YAML mapping file; without one the
-        columns are matched by name. Invalid rows make the whole import fail unless
-        ``skip_invalid``; ``report`` receives every invalid cell as CSV.
+        ``mapping`` is a :class:`keizer.ingest.mapping.Mapping` or the path of a YAML mapping
+        file; without one the columns are matched by name. Invalid rows make the whole import
+        fail unless ``skip_invalid``; ``report`` receives every invalid cell as CSV.
         """
-        if mapping is not None and not isinstance(mapping, Mapping):
+        if mapping is not None and not isinstance(mapping, ImportMapping):
             mapping = load_mapping(Path(mapping))
         options = ImportOptions(
             mapping=mapping, survey=survey, dry_run=dry_run, skip_invalid=skip_invalid,
@@ -239,6 +269,14 @@ class Workspace:
             return workforce.upsert_absence_spells(
                 session=session, spells=spells, pseudonymiser=self.pseudonymiser
             )
+
+
+def _dates(period: tuple[date | str, date | str]) -> tuple[date, date]:
+    try:
+        start, end = (v if isinstance(v, date) else date.fromisoformat(v) for v in period)
+    except ValueError as exc:
+        raise ValidationError(f"period: {exc}; use dates like 2025-01-31") from None
+    return start, end
 
 
 def open_workspace(

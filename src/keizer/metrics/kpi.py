@@ -1,0 +1,172 @@
+"""The KPI dispatcher: one call shape for every KPI.
+
+``kpi(tables, "nps", by=["team", "month"], where={"channel": "phone"},
+period=(date(2025, 1, 1), date(2025, 12, 31)), compare="previous_period")`` returns a frame
+with the ``by`` columns, the contract's result columns and, when asked, the comparison columns
+(see ``keizer.metrics.contract``). Employee-experience figures pass the anonymity guard here,
+so no caller can bypass it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from keizer.errors import ValidationError
+from keizer.metrics import statistics
+from keizer.metrics.contract import COMPARISON_COLUMNS, RESULT_COLUMNS
+from keizer.metrics.survey_kpis import (
+    EMPLOYEE_METRICS,
+    SURVEY_KPIS,
+    SurveyKpi,
+    compare,
+    estimate,
+    survey_statistics,
+    zero_filled,
+)
+from keizer.metrics.survey_queries import STATISTICS, TIME_SEGMENTS, StoreTables
+
+Comparison = Literal["previous_period"]
+EARLIEST = date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class KpiRequest:
+    """What to compute; see the module docstring."""
+
+    name: str
+    by: tuple[str, ...] = ()
+    where: Mapping[str, object] = field(default_factory=dict)
+    period: tuple[date, date] | None = None
+    compare: Comparison | None = None
+    confidence: float = 0.95
+    alpha: float = 0.05
+    min_group_size: int = 5
+
+    def bounds(self) -> tuple[date, date]:
+        if self.period is None:
+            return EARLIEST, date.today()
+        start, end = self.period
+        if end < start:
+            raise ValidationError(f"the period ends ({end}) before it starts ({start})")
+        return start, end
+
+
+def kpi_names() -> list[str]:
+    """Every KPI the dispatcher knows."""
+    return sorted(SURVEY_KPIS)
+
+
+def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
+    """Compute one KPI (see the module docstring)."""
+    definition = SURVEY_KPIS.get(request.name)
+    if definition is None:
+        raise ValidationError(f"unknown KPI {request.name!r}; KPIs: {', '.join(kpi_names())}")
+    if request.compare is not None and request.compare != "previous_period":
+        raise ValidationError(f"unknown comparison {request.compare!r}; use previous_period")
+    by = list(request.by)
+    if len(set(by)) != len(by):
+        raise ValidationError("a segment appears twice in 'by'")
+    start, end = request.bounds()
+    where = dict(request.where)
+    stats = survey_statistics(tables, definition, by=by, start=start, end=end, where=where)
+    result = _with_estimates(definition, stats, by, request)
+    if request.compare == "previous_period":
+        result = _with_changes(tables, definition, stats, result, by, request, start, end)
+    return result
+
+
+def _with_estimates(
+    definition: SurveyKpi, stats: pd.DataFrame, by: list[str], request: KpiRequest
+) -> pd.DataFrame:
+    estimates = estimate(definition, stats, confidence=request.confidence)
+    result = pd.concat([stats[by].reset_index(drop=True), estimates], axis=1)
+    result.insert(len(by), "kpi", definition.name)
+    result["low_n"] = statistics.below_min_n(
+        result["n"].to_numpy(dtype=float), "nps" if definition.family == "nps" else "mean"
+    )
+    result["suppressed"] = False
+    result["reason"] = None
+    result["respondents"] = stats["respondents"].to_numpy()
+    if definition.metric in EMPLOYEE_METRICS:
+        result = _protect_employees(result, by, request.min_group_size)
+    return result[[*by, *RESULT_COLUMNS, "respondents"]]
+
+
+def _protect_employees(result: pd.DataFrame, by: list[str], k: int) -> pd.DataFrame:
+    """Minimum group size on distinct respondents (full guard: keizer.metrics.anonymity)."""
+    small = result["respondents"] < k
+    result.loc[small, ["value", "ci_low", "ci_high", "n", "respondents"]] = np.nan
+    result.loc[small, "low_n"] = False
+    result.loc[small, "suppressed"] = True
+    result.loc[small, "reason"] = f"fewer than {k} respondents"
+    return result
+
+
+def _with_changes(
+    tables: StoreTables,
+    definition: SurveyKpi,
+    stats: pd.DataFrame,
+    result: pd.DataFrame,
+    by: list[str],
+    request: KpiRequest,
+    start: date,
+    end: date,
+) -> pd.DataFrame:
+    time_keys = [k for k in by if k in TIME_SEGMENTS]
+    if time_keys:
+        before = _previous_bucket(stats, by, time_keys)
+    else:
+        if request.period is None:
+            raise ValidationError("compare=previous_period needs a period")
+        length = (end - start).days + 1
+        earlier = survey_statistics(
+            tables, definition, by=by, start=start - timedelta(days=length),
+            end=start - timedelta(days=1), where=dict(request.where),
+        )  # fmt: skip
+        before = stats[by].merge(earlier, on=by, how="left") if by else earlier
+        if not by and before.empty:
+            before = pd.DataFrame({c: [0.0] for c in STATISTICS})
+    before = zero_filled(before, STATISTICS)
+    now = zero_filled(stats, STATISTICS)
+    change = compare(definition, now, before, confidence=request.confidence)
+    previous = estimate(definition, before, confidence=request.confidence)
+    result["compare_value"] = previous["value"].to_numpy()
+    result["compare_n"] = before["n"].to_numpy()
+    result["change"] = change["difference"].to_numpy()
+    result["change_ci_low"] = change["ci_low"].to_numpy()
+    result["change_ci_high"] = change["ci_high"].to_numpy()
+    result["p_value"] = change["p_value"].to_numpy()
+    hidden = result["suppressed"].to_numpy(dtype=bool)
+    if definition.metric in EMPLOYEE_METRICS:
+        too_few_before = before["respondents"].to_numpy() < request.min_group_size
+        hide = hidden | too_few_before
+        for column in ("compare_value", "compare_n", "change", "change_ci_low",
+                       "change_ci_high", "p_value"):  # fmt: skip
+            result.loc[hide, column] = np.nan
+    result["p_adjusted"] = statistics.benjamini_hochberg(result["p_value"].to_numpy(float))
+    result["significant"] = result["p_adjusted"] < request.alpha
+    return result[[*by, *RESULT_COLUMNS, *COMPARISON_COLUMNS, "respondents"]]
+
+
+def _previous_bucket(stats: pd.DataFrame, by: list[str], time_keys: list[str]) -> pd.DataFrame:
+    """For each row, the statistics of the preceding time bucket of the same series."""
+    series = [k for k in by if k not in time_keys]
+    ordered = stats.sort_values([*series, *time_keys])
+    shifted = (
+        ordered.groupby(series, sort=False)[list(STATISTICS)].shift(1)
+        if series
+        else ordered[list(STATISTICS)].shift(1)
+    )
+    previous = ordered[by].join(shifted)
+    return stats[by].merge(previous, on=by, how="left")
+
+
+def segments_of(result: pd.DataFrame) -> Sequence[str]:
+    """The ``by`` columns of a result frame."""
+    return list(result.columns[: list(result.columns).index("kpi")])

@@ -1,0 +1,222 @@
+"""Ibis expressions for survey KPIs: one row per answer with every segment, then sufficient
+statistics per group. Only these few aggregated rows leave the database.
+
+The same expressions run on DuckDB, PostgreSQL and (read-only) PySpark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from keizer.errors import ValidationError
+from keizer.metrics.contract import GENERATION_BANDS, SEGMENTS, TENURE_BANDS
+
+SURVEY_SEGMENTS = SEGMENTS
+TIME_SEGMENTS = ("month", "quarter", "year")
+STATISTICS = (
+    "n", "respondents", "total", "sum_squares", "promoters", "detractors", "top", "agree",
+    "low",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StoreTables:
+    """The store's tables as Ibis expressions (from ``Workspace.table``)."""
+
+    answer: ir.Table
+    question: ir.Table
+    response: ir.Table
+    survey: ir.Table
+    interaction: ir.Table
+    employee: ir.Table
+    org_unit: ir.Table
+
+    @classmethod
+    def from_backend(cls, backend: Any) -> StoreTables:
+        return cls(*(backend.table(name) for name in (
+            "answer", "question", "response", "survey", "interaction", "employee", "org_unit",
+        )))  # fmt: skip
+
+
+def answers(tables: StoreTables, metrics: Sequence[str]) -> ir.Table:
+    """Numeric answers to questions of ``metrics``, with every segment as a column."""
+    t = tables
+    q = t.question.filter(t.question.metric.isin(list(metrics))).select(
+        question_id="id", metric="metric", scale_min="scale_min", scale_max="scale_max"
+    )
+    a = t.answer.filter(t.answer.value_num.notnull()).select("response_id", "question_id",
+                                                               value="value_num")  # fmt: skip
+    r = t.response.select(
+        response_id="id", survey_id="survey_id", submitted_at="submitted_at",
+        respondent="respondent_pseudonym", respondent_role="respondent_role",
+        r_team_id="team_id", r_channel="channel", interaction_id="interaction_id",
+    )  # fmt: skip
+    s = t.survey.select(survey_id="id", survey="source_key", audience="audience")
+    i = t.interaction.select(
+        interaction_id="id", i_team_id="team_id", i_channel="channel", agent_id="employee_id"
+    )
+    base = (
+        a.join(q, "question_id")
+        .join(r, "response_id")
+        .join(s, "survey_id")
+        .join(i, "interaction_id", how="left")
+    )
+    base = base.select(
+        "metric", "value", "scale_min", "scale_max", "submitted_at", "respondent", "audience",
+        "survey", "agent_id", "respondent_role",
+        team_id=ibis.coalesce(base.r_team_id, base.i_team_id),
+        channel=ibis.coalesce(base.r_channel, base.i_channel),
+    )  # fmt: skip
+    # The employee behind an answer: the respondent (EX) or the agent of the contact (CX).
+    emp = t.employee.view().select(
+        employee_id="id", pseudonym="pseudonym", work_mode="work_mode", role="role",
+        hire_date="hire_date", birth_year_band="birth_year_band",
+    )  # fmt: skip
+    by_person = emp.rename(resp_employee_id="employee_id", resp_pseudonym="pseudonym",
+                           resp_work_mode="work_mode", resp_role="role",
+                           resp_hire_date="hire_date", resp_birth="birth_year_band")  # fmt: skip
+    joined = base.join(by_person, [("respondent", "resp_pseudonym")], how="left")
+    joined = joined.join(emp, [("agent_id", "employee_id")], how="left")
+    joined = joined.select(
+        "metric", "value", "scale_min", "scale_max", "submitted_at", "respondent", "audience",
+        "survey", "team_id", "channel",
+        work_mode=ibis.coalesce(joined.resp_work_mode, joined.work_mode),
+        role=ibis.coalesce(joined.respondent_role, joined.resp_role, joined.role),
+        hire_date=ibis.coalesce(joined.resp_hire_date, joined.hire_date),
+        birth_band=ibis.coalesce(joined.resp_birth, joined.birth_year_band),
+    )  # fmt: skip
+    return _with_org_levels(joined, t.org_unit)
+
+
+ORG_LEVELS = ("team", "department", "location", "organisation")
+
+
+def _with_org_levels(table: ir.Table, org_unit: ir.Table) -> ir.Table:
+    """Add team, department, location and organisation keys by walking up ``parent_id`` from
+    the unit a row belongs to (a team, or a department for a manager, ...): each key is the
+    ancestor of that kind, null where the row sits above it."""
+    current = table.view()
+    key = "team_id"
+    for step in range(len(ORG_LEVELS)):
+        unit = org_unit.view().select(
+            **{f"u{step}": "id", f"key{step}": "source_key", f"kind{step}": "kind",
+               f"parent{step}": "parent_id"}
+        )  # fmt: skip
+        current = current.join(unit, [(key, f"u{step}")], how="left")
+        current = current.drop(f"u{step}").view()  # a fresh relation for the next join
+        key = f"parent{step}"
+    steps = range(len(ORG_LEVELS))
+    levels = {
+        level: ibis.cases(
+            *((current[f"kind{s}"] == level, current[f"key{s}"]) for s in steps),
+            else_=ibis.null("string"),
+        )
+        for level in ORG_LEVELS
+    }
+    helpers = [f"{p}{s}" for s in steps for p in ("key", "kind", "parent")]
+    return current.mutate(**levels).drop(*helpers)
+
+
+def segment_columns(table: ir.Table, by: Sequence[str], period_end: date) -> dict[str, Any]:
+    """Expressions for the requested segments."""
+    columns: dict[str, Any] = {}
+    for name in by:
+        if name not in SURVEY_SEGMENTS:
+            raise ValidationError(
+                f"unknown segment {name!r}; segments: {', '.join(SURVEY_SEGMENTS)}"
+            )
+        if name == "month":
+            columns[name] = table.submitted_at.strftime("%Y-%m")
+        elif name == "quarter":
+            columns[name] = (
+                table.submitted_at.year().cast("string")
+                + "-Q"
+                + table.submitted_at.quarter().cast("string")
+            )
+        elif name == "year":
+            columns[name] = table.submitted_at.year().cast("string")
+        elif name == "tenure_band":
+            columns[name] = _tenure_band(table, period_end)
+        elif name == "generation_band":
+            columns[name] = _generation_band(table)
+        else:
+            columns[name] = table[name]
+    return columns
+
+
+def _tenure_band(table: ir.Table, period_end: date) -> Any:
+    days = (ibis.literal(period_end) - table.hire_date.cast("date")).cast("int64")
+    case = ibis.cases(
+        *(
+            ((days >= low) & (days < high) if high is not None else days >= low, label)
+            for low, high, label in TENURE_BANDS
+        ),
+        else_=ibis.null("string"),
+    )
+    return ibis.ifelse(table.hire_date.isnull(), ibis.null("string"), case)
+
+
+def _generation_band(table: ir.Table) -> Any:
+    start = table.birth_band.substr(0, 4).cast("int64")
+    return ibis.cases(
+        *(
+            ((start >= (low or 0)) & (start < (high or 9999)), label)
+            for low, high, label in GENERATION_BANDS
+        ),
+        else_=ibis.null("string"),
+    )
+
+
+def apply_filters(
+    table: ir.Table, where: Mapping[str, object] | None, period_end: date
+) -> ir.Table:
+    """Keep the rows matching every ``segment: value`` (or ``segment: [values]``)."""
+    if not where:
+        return table
+    columns = segment_columns(table, list(where), period_end)
+    for name, wanted in where.items():
+        values = list(wanted) if isinstance(wanted, list | tuple | set) else [wanted]
+        table = table.filter(columns[name].isin(values))
+    return table
+
+
+def sufficient_statistics(
+    metric_answers: ir.Table,
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    top_box: int = 2,
+    agree_from: float = 5,
+    low_at_most: float = 2,
+    where: Mapping[str, object] | None = None,
+) -> ir.Table:
+    """Per group: answers, distinct respondents, sum, sum of squares, NPS buckets, top box,
+    agreement and low-score counts, for answers submitted from ``start`` to ``end``."""
+    t = metric_answers
+    t = t.filter(
+        (t.submitted_at >= ibis.literal(start).cast("timestamp"))
+        & (t.submitted_at < ibis.literal(end + timedelta(days=1)).cast("timestamp"))
+    )
+    t = apply_filters(t, where, end)
+    groups = segment_columns(t, by, end)
+    t = t.mutate(**groups) if groups else t
+    value = t.value
+    return t.group_by([*by, "metric"]).aggregate(
+        n=value.count(),
+        respondents=t.respondent.nunique(),
+        total=value.sum(),
+        sum_squares=(value * value).sum(),
+        promoters=(value >= 9).ifelse(1, 0).sum(),
+        detractors=(value <= 6).ifelse(1, 0).sum(),
+        top=(value > t.scale_max - top_box).ifelse(1, 0).sum(),
+        agree=(value >= agree_from).ifelse(1, 0).sum(),
+        low=(value <= low_at_most).ifelse(1, 0).sum(),
+        audience=t.audience.max(),
+    )
