@@ -145,7 +145,7 @@ class Workspace:
 
     def kpi(
         self,
-        name: str,
+        name: str | Sequence[str],
         *,
         by: Sequence[str] = (),
         where: Mapping[str, object] | None = None,
@@ -161,7 +161,8 @@ class Workspace:
         of groups below the anonymity threshold come back suppressed (NaN, never 0).
         """
         request = KpiRequest(
-            name=name, by=tuple(by), where=dict(where or {}),
+            name=name if isinstance(name, str) else tuple(name), by=tuple(by),
+            where=dict(where or {}),
             period=_dates(period) if period is not None else None, compare=compare,
             confidence=confidence, alpha=alpha, min_group_size=self.settings.min_group_size,
         )  # fmt: skip

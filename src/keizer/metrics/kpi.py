@@ -20,16 +20,19 @@ import pandas as pd
 from keizer.errors import ValidationError
 from keizer.metrics import statistics
 from keizer.metrics.contract import COMPARISON_COLUMNS, RESULT_COLUMNS
+from keizer.metrics.operations import OPERATIONS_KPIS, operations_kpi
 from keizer.metrics.survey_kpis import (
     EMPLOYEE_METRICS,
     SURVEY_KPIS,
     SurveyKpi,
     compare,
     estimate,
+    of_metric,
     survey_statistics,
     zero_filled,
 )
 from keizer.metrics.survey_queries import STATISTICS, TIME_SEGMENTS, StoreTables
+from keizer.metrics.workforce import WORKFORCE_KPIS, workforce_kpi
 
 Comparison = Literal["previous_period"]
 EARLIEST = date(1900, 1, 1)
@@ -39,7 +42,7 @@ EARLIEST = date(1900, 1, 1)
 class KpiRequest:
     """What to compute; see the module docstring."""
 
-    name: str
+    name: str | tuple[str, ...]
     by: tuple[str, ...] = ()
     where: Mapping[str, object] = field(default_factory=dict)
     period: tuple[date, date] | None = None
@@ -59,26 +62,70 @@ class KpiRequest:
 
 def kpi_names() -> list[str]:
     """Every KPI the dispatcher knows."""
-    return sorted(SURVEY_KPIS)
+    return sorted({*SURVEY_KPIS, *WORKFORCE_KPIS, *OPERATIONS_KPIS})
 
 
 def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
-    """Compute one KPI (see the module docstring)."""
-    definition = SURVEY_KPIS.get(request.name)
-    if definition is None:
-        raise ValidationError(f"unknown KPI {request.name!r}; KPIs: {', '.join(kpi_names())}")
+    """Compute one KPI, or several in one pass over the data (see the module docstring)."""
+    if isinstance(request.name, str) and request.name in {*WORKFORCE_KPIS, *OPERATIONS_KPIS}:
+        return _workforce_or_operations(tables, request, request.name)
+    names = [request.name] if isinstance(request.name, str) else list(request.name)
+    unknown = [n for n in names if n not in SURVEY_KPIS]
+    if unknown or not names:
+        raise ValidationError(
+            f"unknown KPI {', '.join(map(repr, unknown)) or '(none)'}; "
+            f"KPIs: {', '.join(kpi_names())}"
+        )
     if request.compare is not None and request.compare != "previous_period":
         raise ValidationError(f"unknown comparison {request.compare!r}; use previous_period")
     by = list(request.by)
     if len(set(by)) != len(by):
         raise ValidationError("a segment appears twice in 'by'")
     start, end = request.bounds()
+    definitions = [SURVEY_KPIS[n] for n in names]
+    metrics = sorted({d.metric for d in definitions})
     where = dict(request.where)
-    stats = survey_statistics(tables, definition, by=by, start=start, end=end, where=where)
-    result = _with_estimates(definition, stats, by, request)
-    if request.compare == "previous_period":
-        result = _with_changes(tables, definition, stats, result, by, request, start, end)
-    return result
+    stats = survey_statistics(tables, metrics, by=by, start=start, end=end, where=where)
+    earlier = None
+    if request.compare == "previous_period" and not any(k in TIME_SEGMENTS for k in by):
+        if request.period is None:
+            raise ValidationError("compare=previous_period needs a period")
+        length = (end - start).days + 1
+        earlier = survey_statistics(
+            tables, metrics, by=by, start=start - timedelta(days=length),
+            end=start - timedelta(days=1), where=where,
+        )  # fmt: skip
+    parts = []
+    for definition in definitions:
+        own = of_metric(stats, definition.metric)
+        result = _with_estimates(definition, own, by, request)
+        if request.compare == "previous_period":
+            before = of_metric(earlier, definition.metric) if earlier is not None else None
+            result = _with_changes(definition, own, before, result, by, request)
+        parts.append(result)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _workforce_or_operations(tables: StoreTables, request: KpiRequest, name: str) -> pd.DataFrame:
+    """Workforce KPIs (HR data: anonymity by headcount) and operations KPIs."""
+    if request.compare is not None:
+        raise ValidationError(
+            f"comparisons are available for survey KPIs; compare {name} by asking for two "
+            "periods or a time segment"
+        )
+    start, end = request.bounds()
+    common = {"kpi": name, "by": list(request.by), "start": start, "end": end,
+              "where": dict(request.where) or None, "confidence": request.confidence}  # fmt: skip
+    if name in WORKFORCE_KPIS:
+        result = workforce_kpi(tables, **common)  # type: ignore[arg-type]
+        small = result["n"].to_numpy(dtype=float) < request.min_group_size
+        hidden = [c for c in ("value", "n", "ci_low", "ci_high") if c in result]
+        result.loc[small, hidden] = np.nan
+        result.loc[small, "low_n"] = False
+        result.loc[small, "suppressed"] = True
+        result.loc[small, "reason"] = f"fewer than {request.min_group_size} employees"
+        return result
+    return operations_kpi(tables, **common)  # type: ignore[arg-type]
 
 
 def _with_estimates(
@@ -109,26 +156,20 @@ def _protect_employees(result: pd.DataFrame, by: list[str], k: int) -> pd.DataFr
 
 
 def _with_changes(
-    tables: StoreTables,
     definition: SurveyKpi,
     stats: pd.DataFrame,
+    earlier: pd.DataFrame | None,
     result: pd.DataFrame,
     by: list[str],
     request: KpiRequest,
-    start: date,
-    end: date,
 ) -> pd.DataFrame:
+    """Add the change against the previous time bucket (when ``by`` has one) or against
+    ``earlier``, the statistics of the previous period of equal length."""
     time_keys = [k for k in by if k in TIME_SEGMENTS]
     if time_keys:
         before = _previous_bucket(stats, by, time_keys)
     else:
-        if request.period is None:
-            raise ValidationError("compare=previous_period needs a period")
-        length = (end - start).days + 1
-        earlier = survey_statistics(
-            tables, definition, by=by, start=start - timedelta(days=length),
-            end=start - timedelta(days=1), where=dict(request.where),
-        )  # fmt: skip
+        assert earlier is not None
         before = stats[by].merge(earlier, on=by, how="left") if by else earlier
         if not by and before.empty:
             before = pd.DataFrame({c: [0.0] for c in STATISTICS})

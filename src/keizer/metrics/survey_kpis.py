@@ -62,19 +62,22 @@ EMPLOYEE_METRICS = {
 
 def survey_statistics(
     tables: StoreTables,
-    kpi: SurveyKpi,
+    metrics: Sequence[str],
     *,
     by: Sequence[str],
     start: date,
     end: date,
     where: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
-    """Sufficient statistics per group, from the database (one small frame)."""
-    expr = sufficient_statistics(
-        answers(tables, [kpi.metric]), by=by, start=start, end=end, where=where
-    )
+    """Sufficient statistics per group and metric, from the database in one query."""
+    expr = sufficient_statistics(answers(tables, metrics), by=by, start=start, end=end, where=where)
     frame: pd.DataFrame = expr.to_pandas()
-    return frame.drop(columns=["metric"]).sort_values(list(by)).reset_index(drop=True)
+    return frame.sort_values([*by, "metric"]).reset_index(drop=True)
+
+
+def of_metric(stats: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The rows of one metric, without the metric column."""
+    return stats[stats["metric"] == metric].drop(columns=["metric"]).reset_index(drop=True)
 
 
 def estimate(kpi: SurveyKpi, stats: pd.DataFrame, *, confidence: float) -> pd.DataFrame:

@@ -36,16 +36,25 @@ class StoreTables:
     interaction: ir.Table
     employee: ir.Table
     org_unit: ir.Table
+    hr_event: ir.Table
+    absence_spell: ir.Table
 
     @classmethod
     def from_backend(cls, backend: Any) -> StoreTables:
         return cls(*(backend.table(name) for name in (
             "answer", "question", "response", "survey", "interaction", "employee", "org_unit",
+            "hr_event", "absence_spell",
         )))  # fmt: skip
 
 
-def answers(tables: StoreTables, metrics: Sequence[str]) -> ir.Table:
-    """Numeric answers to questions of ``metrics``, with every segment as a column."""
+EMPLOYEE_SEGMENTS = ("work_mode", "role", "tenure_band", "generation_band")
+
+
+def answers(
+    tables: StoreTables, metrics: Sequence[str], segments: Sequence[str] = SEGMENTS
+) -> ir.Table:
+    """Numeric answers to questions of ``metrics``, with the ``segments`` needed (by and
+    filters) as columns; joins that no segment needs are left out."""
     t = tables
     q = t.question.filter(t.question.metric.isin(list(metrics))).select(
         question_id="id", metric="metric", scale_min="scale_min", scale_max="scale_max"
@@ -73,8 +82,18 @@ def answers(tables: StoreTables, metrics: Sequence[str]) -> ir.Table:
         team_id=ibis.coalesce(base.r_team_id, base.i_team_id),
         channel=ibis.coalesce(base.r_channel, base.i_channel),
     )  # fmt: skip
-    # The employee behind an answer: the respondent (EX) or the agent of the contact (CX).
-    emp = t.employee.view().select(
+    if any(segment in EMPLOYEE_SEGMENTS for segment in segments):
+        base = _with_employee(base, t.employee)
+    levels = [i for i, level in enumerate(ORG_LEVELS) if level in segments]
+    if not levels:
+        return base.drop("agent_id", "respondent_role")
+    return _with_org_levels(base.drop("agent_id", "respondent_role"), t.org_unit,
+                            depth=max(levels) + 1)  # fmt: skip
+
+
+def _with_employee(base: ir.Table, employee: ir.Table) -> ir.Table:
+    """The employee behind an answer: the respondent (EX) or the agent of the contact (CX)."""
+    emp = employee.view().select(
         employee_id="id", pseudonym="pseudonym", work_mode="work_mode", role="role",
         hire_date="hire_date", birth_year_band="birth_year_band",
     )  # fmt: skip
@@ -83,27 +102,27 @@ def answers(tables: StoreTables, metrics: Sequence[str]) -> ir.Table:
                            resp_hire_date="hire_date", resp_birth="birth_year_band")  # fmt: skip
     joined = base.join(by_person, [("respondent", "resp_pseudonym")], how="left")
     joined = joined.join(emp, [("agent_id", "employee_id")], how="left")
-    joined = joined.select(
+    return joined.select(
         "metric", "value", "scale_min", "scale_max", "submitted_at", "respondent", "audience",
-        "survey", "team_id", "channel",
+        "survey", "team_id", "channel", "agent_id", "respondent_role",
         work_mode=ibis.coalesce(joined.resp_work_mode, joined.work_mode),
         role=ibis.coalesce(joined.respondent_role, joined.resp_role, joined.role),
         hire_date=ibis.coalesce(joined.resp_hire_date, joined.hire_date),
         birth_band=ibis.coalesce(joined.resp_birth, joined.birth_year_band),
     )  # fmt: skip
-    return _with_org_levels(joined, t.org_unit)
 
 
 ORG_LEVELS = ("team", "department", "location", "organisation")
 
 
-def _with_org_levels(table: ir.Table, org_unit: ir.Table) -> ir.Table:
+def _with_org_levels(table: ir.Table, org_unit: ir.Table, depth: int) -> ir.Table:
     """Add team, department, location and organisation keys by walking up ``parent_id`` from
     the unit a row belongs to (a team, or a department for a manager, ...): each key is the
-    ancestor of that kind, null where the row sits above it."""
+    ancestor of that kind, null where the row sits above it. ``depth`` steps are walked:
+    enough for the highest level asked for."""
     current = table.view()
     key = "team_id"
-    for step in range(len(ORG_LEVELS)):
+    for step in range(depth):
         unit = org_unit.view().select(
             **{f"u{step}": "id", f"key{step}": "source_key", f"kind{step}": "kind",
                f"parent{step}": "parent_id"}
@@ -111,13 +130,13 @@ def _with_org_levels(table: ir.Table, org_unit: ir.Table) -> ir.Table:
         current = current.join(unit, [(key, f"u{step}")], how="left")
         current = current.drop(f"u{step}").view()  # a fresh relation for the next join
         key = f"parent{step}"
-    steps = range(len(ORG_LEVELS))
+    steps = range(depth)
     levels = {
         level: ibis.cases(
             *((current[f"kind{s}"] == level, current[f"key{s}"]) for s in steps),
             else_=ibis.null("string"),
         )
-        for level in ORG_LEVELS
+        for level in ORG_LEVELS[:depth]
     }
     helpers = [f"{p}{s}" for s in steps for p in ("key", "kind", "parent")]
     return current.mutate(**levels).drop(*helpers)
@@ -196,9 +215,11 @@ def sufficient_statistics(
     agree_from: float = 5,
     low_at_most: float = 2,
     where: Mapping[str, object] | None = None,
+    count_respondents: bool = True,
 ) -> ir.Table:
-    """Per group: answers, distinct respondents, sum, sum of squares, NPS buckets, top box,
-    agreement and low-score counts, for answers submitted from ``start`` to ``end``."""
+    """Per group: answers, distinct respondents (when ``count_respondents``: the anonymity
+    guard needs them, and counting distinct values costs), sum, sum of squares, NPS buckets,
+    top box, agreement and low-score counts, for answers submitted from ``start`` to ``end``."""
     t = metric_answers
     t = t.filter(
         (t.submitted_at >= ibis.literal(start).cast("timestamp"))
@@ -210,7 +231,7 @@ def sufficient_statistics(
     value = t.value
     return t.group_by([*by, "metric"]).aggregate(
         n=value.count(),
-        respondents=t.respondent.nunique(),
+        respondents=t.respondent.nunique() if count_respondents else value.count(),
         total=value.sum(),
         sum_squares=(value * value).sum(),
         promoters=(value >= 9).ifelse(1, 0).sum(),

@@ -1,0 +1,215 @@
+"""Workforce KPIs: turnover, headcount, hires, leavers and Dutch sickness-absence figures.
+
+``workforce_kpi(tables, kpi="verzuimpercentage", by=["team"], start=..., end=...)`` returns
+the contract frame (``keizer.metrics.contract``). The database returns person-days, counts
+and sums per group (``keizer.metrics._workforce_queries``); figures and intervals are
+computed here. Definitions and references: docs/metrics.md, "Workforce and operations KPIs".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from keizer.errors import ValidationError
+from keizer.metrics import _workforce_queries as queries
+from keizer.metrics import statistics
+from keizer.metrics._segments import (
+    EMPLOYEE_SEGMENTS,
+    ORG_SEGMENTS,
+    TIME_SEGMENTS,
+    WorkforceTables,
+    check_request,
+)
+from keizer.metrics.contract import RESULT_COLUMNS
+
+DAYS_PER_YEAR = 365.25
+DEFAULT_COST_PER_LEAVER = 12_500.0
+WORKFORCE_SEGMENTS = (*ORG_SEGMENTS, *EMPLOYEE_SEGMENTS, *TIME_SEGMENTS)
+Kind = Literal["rate", "proportion", "mean", "figure"]
+
+
+@dataclass(frozen=True)
+class WorkforceKpi:
+    """A workforce KPI: its statistical kind (for comparisons), unit and rate scale."""
+
+    name: str
+    kind: Kind
+    unit: str
+    description: str
+    scale: float = 1.0  # rates: value = scale * events / person-days
+
+
+WORKFORCE_KPIS: dict[str, WorkforceKpi] = {
+    k.name: k
+    for k in (
+        WorkforceKpi("voluntary_turnover", "rate", "% per year",
+                     "voluntary leavers / average headcount, annualised", 100 * DAYS_PER_YEAR),
+        WorkforceKpi("turnover", "rate", "% per year",
+                     "all leavers / average headcount, annualised", 100 * DAYS_PER_YEAR),
+        WorkforceKpi("turnover_cost", "figure", "EUR", "leavers x cost per leaver (by role)"),
+        WorkforceKpi("headcount", "figure", "employees", "average headcount in the period"),
+        WorkforceKpi("headcount_end", "figure", "employees", "employed on the last day"),
+        WorkforceKpi("hires", "figure", "employees", "hire dates in the period"),
+        WorkforceKpi("leavers", "figure", "employees", "leave dates in the period"),
+        WorkforceKpi("leavers_by_reason", "figure", "employees",
+                     "leavers per reason (adds a 'leave_reason' column)"),
+        WorkforceKpi("verzuimpercentage", "figure", "%",
+                     "sick days x fraction x part-time factor / available days x part-time "
+                     "factor x 100"),
+        WorkforceKpi("meldingsfrequentie", "rate", "reports per employee per year",
+                     "new sickness reports / average headcount, annualised", DAYS_PER_YEAR),
+        WorkforceKpi("verzuimduur", "mean", "calendar days",
+                     "mean length of sickness cases ended (recovered) in the period"),
+        WorkforceKpi("nulverzuim", "proportion", "%",
+                     "employees employed in the period without a sick day in it"),
+    )
+}  # fmt: skip
+
+
+def workforce_kpi(
+    tables: WorkforceTables,
+    *,
+    kpi: str,
+    by: Sequence[str] = (),
+    start: date,
+    end: date,
+    where: Mapping[str, object] | None = None,
+    cost_per_leaver: Mapping[str, float] | float = DEFAULT_COST_PER_LEAVER,
+    confidence: float = 0.95,
+    statistics_columns: bool = False,
+) -> pd.DataFrame:
+    """One row per group: the ``by`` columns, then ``RESULT_COLUMNS``.
+
+    ``tables`` has Ibis tables ``employee``, ``org_unit``, ``hr_event``, ``absence_spell``.
+    ``cost_per_leaver`` is one amount or a mapping role -> amount (roles not in it cost
+    the default). With ``statistics_columns`` the sufficient statistics behind each figure
+    are appended (``events``/``exposure_days`` for rates, ``successes`` for proportions,
+    ``total``/``sum_squares`` for means) for comparisons between periods.
+    """
+    definition = WORKFORCE_KPIS.get(kpi)
+    if definition is None:
+        raise ValidationError(f"unknown workforce KPI {kpi!r}; KPIs: {', '.join(WORKFORCE_KPIS)}")
+    by = list(by)
+    check_request(kpi, by, where, WORKFORCE_SEGMENTS, start, end)
+
+    def run(query: Callable[..., pd.DataFrame], **extra: object) -> pd.DataFrame:
+        return query(tables, by=by, start=start, end=end, where=where, **extra)
+
+    people = run(queries.population)
+    if kpi == "leavers_by_reason":
+        left = run(queries.leavers, extra=["leave_reason"])
+        stats = _merge(left, people, by)
+        stats = stats[stats["leave_reason"].notna() | (stats["leavers"] > 0)]
+        by = [*by, "leave_reason"]
+    elif kpi in ("voluntary_turnover", "turnover", "leavers", "turnover_cost"):
+        left = run(queries.leavers, extra=["role"] if kpi == "turnover_cost" else [])
+        if kpi == "turnover_cost":
+            left = _with_cost(left, by, cost_per_leaver)
+        stats = _merge(people, left, by)
+    elif kpi == "hires":
+        stats = _merge(people, run(queries.hires), by)
+    elif kpi in ("verzuimpercentage", "nulverzuim"):
+        stats = _merge(people, run(queries.sickness), by)
+    elif kpi == "meldingsfrequentie":
+        stats = _merge(people, run(queries.reports), by)
+    else:  # verzuimduur
+        stats = _merge(people, run(queries.durations), by)
+    stats = stats.sort_values(by).reset_index(drop=True) if by else stats
+    result = _estimate(definition, stats, confidence)
+    frame = pd.concat([stats[by].reset_index(drop=True), result], axis=1)
+    frame.insert(len(by), "kpi", kpi)
+    frame["suppressed"] = False
+    frame["reason"] = None
+    extra = [c for c in ("events", "exposure_days", "successes", "total", "sum_squares")
+             if c in frame.columns] if statistics_columns else []  # fmt: skip
+    return frame[[*by, *RESULT_COLUMNS, *extra]]
+
+
+def _merge(left: pd.DataFrame, right: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Join two per-group frames (outer), counts missing on one side being zero."""
+    # With no segments each side is one row (or a breakdown): a cross join pairs them.
+    merged = left.merge(right, on=by, how="outer") if by else left.merge(right, how="cross")
+    keep = (*by, "bucket_days", "leave_reason")
+    counts = [c for c in merged.columns if c not in keep]
+    merged[counts] = merged[counts].astype("float64").fillna(0.0)
+    return merged
+
+
+def _with_cost(
+    left: pd.DataFrame, by: list[str], cost: Mapping[str, float] | float
+) -> pd.DataFrame:
+    """Leavers' cost per group, the amount depending on the leaver's role."""
+    if isinstance(cost, Mapping):
+        amounts = left["role"].map(lambda role: cost.get(role, DEFAULT_COST_PER_LEAVER))
+    else:
+        amounts = pd.Series(float(cost), index=left.index)
+    left = left.assign(cost=left["leavers"].astype("float64") * amounts.astype("float64"))
+    if not by:
+        return pd.DataFrame({"leavers": [left["leavers"].sum()], "cost": [left["cost"].sum()]})
+    summed: pd.DataFrame = left.groupby(by, dropna=False)[["leavers", "cost"]].sum()
+    return summed.reset_index()
+
+
+def _estimate(definition: WorkforceKpi, stats: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """value, n, ci_low, ci_high, method, low_n (+ sufficient statistics) per group."""
+    days = stats["bucket_days"].astype("float64").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        headcount = np.where(days > 0, stats["person_days"].to_numpy(float) / days, np.nan)
+    headcount = np.nan_to_num(headcount, nan=0.0)
+    name = definition.name
+    nan = np.full(len(stats), np.nan)
+    out = pd.DataFrame({"value": nan, "n": headcount, "ci_low": nan, "ci_high": nan})
+    out["method"] = "none"
+    out["low_n"] = False
+    if definition.kind == "rate":
+        column = {"voluntary_turnover": "voluntary_leavers", "turnover": "leavers"}.get(
+            name, "reports"
+        )
+        events = stats[column].to_numpy(float)
+        exposure = stats["person_days"].to_numpy(float)
+        est = statistics.rate_frame(events, exposure, scale=definition.scale, confidence=confidence)
+        out[["value", "ci_low", "ci_high"]] = est[["value", "ci_low", "ci_high"]].to_numpy()
+        out["method"] = statistics.rate(1, 1).method
+        out["low_n"] = statistics.below_min_n(events, "rate")
+        out["events"], out["exposure_days"] = events, exposure
+    elif name == "nulverzuim":
+        employees = stats["employees"].to_numpy(float)
+        healthy = employees - stats["sick_employees"].to_numpy(float)
+        est = statistics.proportion_frame(healthy, employees, confidence=confidence)
+        out[["value", "ci_low", "ci_high"]] = 100 * est[["value", "ci_low", "ci_high"]].to_numpy()
+        out["n"], out["successes"] = employees, healthy
+        out["method"] = statistics.proportion(1, 1).method
+        out["low_n"] = statistics.below_min_n(employees, "proportion")
+    elif name == "verzuimduur":
+        n = stats["ended"].to_numpy(float)
+        total = stats["length_total"].to_numpy(float)
+        squares = stats["length_squares"].to_numpy(float)
+        est = statistics.mean_frame(n, total, squares, confidence=confidence)
+        out[["value", "ci_low", "ci_high"]] = est[["value", "ci_low", "ci_high"]].to_numpy()
+        out["n"], out["total"], out["sum_squares"] = n, total, squares
+        out["method"] = statistics.mean(2, 1, 1).method
+        out["low_n"] = statistics.below_min_n(n, "mean")
+    else:
+        out["value"] = _figure(name, stats, headcount)
+    return out
+
+
+def _figure(name: str, stats: pd.DataFrame, headcount: np.ndarray) -> np.ndarray:
+    """Figures without an interval."""
+    if name == "headcount":
+        return headcount
+    if name == "verzuimpercentage":
+        available = stats["fte_days"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(
+                available > 0, 100 * stats["sick_fte_days"].to_numpy(float) / available, np.nan
+            )
+    column = {"headcount_end": "headcount_end", "hires": "hires", "turnover_cost": "cost"}
+    result: np.ndarray = stats[column.get(name, "leavers")].to_numpy(float)
+    return result
