@@ -186,3 +186,64 @@ def test_bad_requests_are_refused(
 ) -> None:
     with pytest.raises(keizer.ValidationError, match=message):
         workspace.kpi(**call)  # type: ignore[arg-type]
+
+
+EX_ALL = SurveyCreate(
+    source_key="ex-all", name="EX", audience="employee", kind="pulse",
+    questions=tuple(
+        QuestionCreate(code=code, metric=code, scale_min=low, scale_max=high)  # type: ignore[arg-type]
+        for code, low, high in (
+            ("enps", 0, 10), ("ees", 1, 7), ("ees_time", 1, 7), ("ees_information", 1, 7),
+            ("ees_authority", 1, 7), ("ees_competence", 1, 7), ("engagement", 1, 5),
+            ("wellbeing", 1, 5), ("stress", 1, 5), ("manager_rating", 1, 10),
+        )
+    ),
+)  # fmt: skip
+EX_REFERENCE = {
+    "enps": lambda s: 100 * ((s >= 9).sum() - (s <= 6).sum()) / len(s),
+    "ees": "mean", "ees_time": "mean", "ees_information": "mean", "ees_authority": "mean",
+    "ees_competence": "mean", "engagement": "mean", "wellbeing": "mean", "stress": "mean",
+    "manager_rating": "mean",
+    "ees_agree": lambda s: (s >= 5).mean(),
+    "burnout_risk": lambda s: (s <= 2).mean(),
+}  # fmt: skip
+SOURCE_METRIC = {"ees_agree": "ees", "burnout_risk": "wellbeing"}
+
+
+def test_every_employee_kpi_matches_pandas(workspace: keizer.Workspace) -> None:
+    workspace.add_org_units(org_units())
+    workspace.add_employees(
+        [EmployeeCreate(source_id=f"E{i}", team_key=("team-a", "team-b", "team-c")[i % 3],
+                        work_mode=("office", "home", "hybrid")[i % 3]) for i in range(60)]
+    )  # fmt: skip
+    workspace.add_survey(EX_ALL)
+    rng = np.random.default_rng(11)
+    rows, responses = [], []
+    for i in range(60):
+        team = ("team-a", "team-b", "team-c")[i % 3]
+        for month in (1, 2):
+            answers = {
+                q.code: float(rng.integers(int(q.scale_min or 0), int(q.scale_max or 0) + 1))
+                for q in EX_ALL.questions
+            }
+            rows.append({"team": team, "month": f"2025-0{month}", **answers})
+            responses.append(
+                ResponseCreate(
+                    source_key=f"P{i}-{month}",
+                    survey_key="ex-all",
+                    submitted_at=datetime(2025, month, 15, tzinfo=UTC),
+                    respondent_source_id=f"E{i}",
+                    team_key=team,
+                    answers=answers,
+                )
+            )
+    workspace.add_responses(responses)
+    frame = pd.DataFrame(rows)
+    for name, reference in EX_REFERENCE.items():
+        got = workspace.kpi(name, by=["team", "month"], period=("2025-01-01", "2025-02-28"))
+        column = SOURCE_METRIC.get(name, name)
+        expected = frame.groupby(["team", "month"])[column].agg(reference).rename("expected")
+        merged = got.merge(expected.reset_index(), on=["team", "month"])
+        assert len(merged) == 6, name
+        np.testing.assert_allclose(merged.value, merged.expected, err_msg=name)
+        assert (merged.respondents == 20).all(), name
