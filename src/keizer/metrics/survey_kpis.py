@@ -70,7 +70,11 @@ def survey_statistics(
     where: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
     """Sufficient statistics per group and metric, from the database in one query."""
-    expr = sufficient_statistics(answers(tables, metrics), by=by, start=start, end=end, where=where)
+    needed = [*by, *(where or {})]
+    expr = sufficient_statistics(
+        answers(tables, metrics, needed, (start, end)), by=by, start=start, end=end,
+        where=where, count_respondents=any(m in EMPLOYEE_METRICS for m in metrics),
+    )  # fmt: skip
     frame: pd.DataFrame = expr.to_pandas()
     return frame.sort_values([*by, "metric"]).reset_index(drop=True)
 

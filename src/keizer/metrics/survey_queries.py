@@ -51,17 +51,24 @@ EMPLOYEE_SEGMENTS = ("work_mode", "role", "tenure_band", "generation_band")
 
 
 def answers(
-    tables: StoreTables, metrics: Sequence[str], segments: Sequence[str] = SEGMENTS
+    tables: StoreTables,
+    metrics: Sequence[str],
+    segments: Sequence[str] = SEGMENTS,
+    period: tuple[date, date] | None = None,
 ) -> ir.Table:
-    """Numeric answers to questions of ``metrics``, with the ``segments`` needed (by and
-    filters) as columns; joins that no segment needs are left out."""
+    """Numeric answers to questions of ``metrics`` (submitted in ``period``, inclusive), with
+    the ``segments`` needed (by and filters) as columns; joins that no segment needs are left
+    out, and the period is applied to responses before any join."""
     t = tables
     q = t.question.filter(t.question.metric.isin(list(metrics))).select(
         question_id="id", metric="metric", scale_min="scale_min", scale_max="scale_max"
     )
     a = t.answer.filter(t.answer.value_num.notnull()).select("response_id", "question_id",
                                                                value="value_num")  # fmt: skip
-    r = t.response.select(
+    response = t.response
+    if period is not None:
+        response = response.filter(_within(response.submitted_at, *period))
+    r = response.select(
         response_id="id", survey_id="survey_id", submitted_at="submitted_at",
         respondent="respondent_pseudonym", respondent_role="respondent_role",
         r_team_id="team_id", r_channel="channel", interaction_id="interaction_id",
@@ -205,6 +212,13 @@ def apply_filters(
     return table
 
 
+def _within(column: Any, start: date, end: date) -> Any:
+    """``start <= column < end + 1 day`` (UTC)."""
+    return (column >= ibis.literal(start).cast("timestamp")) & (
+        column < ibis.literal(end + timedelta(days=1)).cast("timestamp")
+    )
+
+
 def sufficient_statistics(
     metric_answers: ir.Table,
     *,
@@ -220,11 +234,7 @@ def sufficient_statistics(
     """Per group: answers, distinct respondents (when ``count_respondents``: the anonymity
     guard needs them, and counting distinct values costs), sum, sum of squares, NPS buckets,
     top box, agreement and low-score counts, for answers submitted from ``start`` to ``end``."""
-    t = metric_answers
-    t = t.filter(
-        (t.submitted_at >= ibis.literal(start).cast("timestamp"))
-        & (t.submitted_at < ibis.literal(end + timedelta(days=1)).cast("timestamp"))
-    )
+    t = metric_answers.filter(_within(metric_answers.submitted_at, start, end))
     t = apply_filters(t, where, end)
     groups = segment_columns(t, by, end)
     t = t.mutate(**groups) if groups else t
