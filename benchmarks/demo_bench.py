@@ -28,7 +28,7 @@ import keizer
 from keizer.config import Settings
 from keizer.demo import generate
 
-RESPONSES_AT_SCALE_1 = 222_000  # 1,100 agents, 24 months (measured)
+RESPONSES_AT_SCALE_1 = 206_000  # 1,100 agents, 24 months (measured at scale 45: 9.28 M)
 TARGETS = (250_000, 1_000_000, 3_000_000, 10_000_000)
 BATCH_ROWS = 1_000_000
 

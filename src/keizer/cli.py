@@ -292,8 +292,9 @@ def demo(
 ) -> None:
     """Fill an empty store with a synthetic contact-centre organisation (see docs/demo.md).
 
-    Runs in one transaction: interrupted, it leaves the store as it was. Running it again
-    with the same options changes nothing.
+    Up to about 650,000 responses it runs in one transaction: interrupted, it leaves the
+    store as it was. Larger runs commit month by month; run the same command again to resume
+    one that was interrupted. Running it again with the same options changes nothing.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -130,3 +132,43 @@ def test_person_ids_are_pseudonymised(workspace: keizer.Workspace) -> None:
             text("SELECT count(*) FROM response WHERE respondent_pseudonym LIKE 'DEMO%'")
         ).scalar_one()
     assert (found, raw, customers) == (1, 0, 0)
+
+
+@pytest.fixture
+def month_by_month(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the tiny demo a large run: one transaction per month."""
+    module = sys.modules["keizer.demo.generate"]
+    monkeypatch.setattr(module, "ONE_TRANSACTION_MAX_CONTACTS", 0)
+    monkeypatch.setattr(module, "COMMIT_ROWS", 1)
+
+
+def test_a_month_by_month_run_resumes_after_an_interruption(
+    workspace: keizer.Workspace, tmp_path: Path, settings: Settings, month_by_month: None
+) -> None:
+    with keizer.open(str(tmp_path / "reference.duckdb"), settings=settings) as ws:
+        generate(ws, **TINY)  # type: ignore[arg-type]
+        expected = fingerprint(ws)
+
+    def interrupt(step: str, done: int, total: int) -> None:
+        if step.endswith("2026-09"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        generate(workspace, **TINY, progress=interrupt)  # type: ignore[arg-type]
+    with workspace.store.engine.connect() as connection:
+        marker = connection.execute(
+            text("SELECT value FROM demo_fact WHERE key = 'in_progress'")
+        ).scalar_one()
+        months = connection.execute(
+            text("SELECT count(DISTINCT substr(source_key, 10, 6)) FROM interaction")
+        ).scalar_one()
+    assert json.loads(marker)["months_done"] == 2 == months
+    with pytest.raises(DemoStoreError, match="unfinished demo made with other settings"):
+        generate(workspace, **TINY, seed=1)  # type: ignore[arg-type]
+
+    resumed = generate(workspace, **TINY)  # type: ignore[arg-type]
+    assert resumed.rows["interactions"].inserted > 0
+    assert fingerprint(workspace) == expected
+    again = generate(workspace, **TINY)  # type: ignore[arg-type]
+    assert all(r.inserted == 0 and r.updated == 0 for r in again.rows.values()), again.rows
+    assert fingerprint(workspace) == expected

@@ -20,6 +20,7 @@ their first open answer.
 from __future__ import annotations
 
 import numpy as np
+import pyarrow.compute as pc
 
 from keizer.demo import phrases as P
 from keizer.demo.climate import EES_MEAN, Climate
@@ -114,9 +115,10 @@ def build_cx_responses(spec: DemoSpec, climate: Climate, contacts: Contacts) -> 
     submitted = contacts.started_us[chosen] + ((handled[chosen] + delay_s) * MICROS).astype(
         np.int64
     )
-    keys = np.char.replace(contacts.key[chosen].astype(str), "demo:int:", "demo:cx:").astype(object)
+    interaction_keys = contacts.key.take(chosen)
+    keys = pc.replace_substring(interaction_keys, "demo:int:", "demo:cx:")
     return Responses(
         survey_key=CX_SURVEY_KEY, key=keys, submitted_us=submitted,
         respondent=contacts.customer[chosen], language=language, answers=answers, truth=truth,
-        interaction_key=contacts.key[chosen], channel=contacts.channel[chosen],
+        interaction_key=interaction_keys, channel=contacts.channel[chosen],
     )  # fmt: skip

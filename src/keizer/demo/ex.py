@@ -21,6 +21,7 @@ managers half of it. 18 % leave a comment ("what would make your work easier?").
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 
 from keizer.demo.climate import EES_MEAN, Climate
 from keizer.demo.comments import employee_comments
@@ -94,13 +95,13 @@ def build_ex_responses(
     end = np.minimum(cal.bounds[month + 1], people.leave_day[person])
     day = start + np.floor(rng.random(n) * (end - start)).astype(np.int64)
     seconds = day * 86_400 + rng.integers(7 * 3600, 16 * 3600, size=n)
-    keys = np.empty(n, dtype=object)
-    keys[:] = [
-        f"demo:ex:{cal.label(int(m))}:{people.source_id[p]}"
-        for p, m in zip(person, month, strict=True)
+    labels = [cal.label(m) for m in range(spec.months)]
+    keys = [
+        f"demo:ex:{labels[m]}:{people.source_id[p]}" for p, m in zip(person, month, strict=True)
     ]
     return Responses(
-        survey_key=EX_SURVEY_KEY, key=keys, submitted_us=seconds * 1_000_000,
+        survey_key=EX_SURVEY_KEY, key=pa.array(keys, pa.string()),
+        submitted_us=seconds * 1_000_000,
         respondent=person, language=language, answers=answers, truth=truth,
         role=people.role[person].astype(object), team_key=people.unit_key[person],
     )  # fmt: skip

@@ -1,9 +1,15 @@
-"""``generate``: build the demo organisation and load it in one transaction.
+"""``generate``: build the demo organisation and load it.
 
 The store must be empty, or hold demo data made with the same parameters (then nothing
 changes: every row is keyed by ``source_key`` or pseudonym). Anything else is refused, so the
-demo never mixes with real data or with a demo of another seed or size. An interrupted run
-(Ctrl-C, an error) leaves the store as it was.
+demo never mixes with real data or with a demo of another seed or size.
+
+A first run into an empty store appends (plain inserts); a re-run upserts and counts what
+changed. Up to :data:`ONE_TRANSACTION_MAX_CONTACTS` stored contacts the run is one transaction:
+interrupted (Ctrl-C, an error), it leaves the store as it was. Larger runs commit month by
+month, so memory stays bounded: a ``demo_fact`` row ``in_progress`` is written first and
+removed last, and the next run with the same parameters resumes after the last committed
+month (with other parameters it is refused).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from keizer.demo.climate import build_climate
 from keizer.demo.cx import build_cx_responses
 from keizer.demo.effects import DEFAULT_EFFECTS, Effects
 from keizer.demo.ex import build_ex_responses
-from keizer.demo.operations import build_contacts, customer_pool
+from keizer.demo.operations import build_contacts, customer_pool, expected_contacts
 from keizer.demo.organisation import Organisation, build_organisation
 from keizer.demo.people import People, build_people
 from keizer.demo.spec import DEFAULT_END_MONTH, DemoSpec
@@ -40,6 +46,12 @@ PRODUCT_TABLES = (
     "org_unit", "employee", "customer", "interaction", "survey", "response", "hr_event",
     "absence_spell",
 )  # fmt: skip
+#: Larger runs (about 650,000 responses; scale 3 at the default size) commit month by month.
+ONE_TRANSACTION_MAX_CONTACTS = 1_500_000
+#: Such runs commit after the month that brings the rows written since the last commit to this.
+COMMIT_ROWS = 6_000_000
+#: The ``demo_fact`` key marking a month-by-month run that has not finished.
+IN_PROGRESS = "in_progress"
 #: Called as ``progress(step description, steps done, steps in all)``.
 Progress = Callable[[str, int, int], None]
 
@@ -87,25 +99,56 @@ def generate(
         employees=employees, months=months, seed=seed, scale=scale, dutch_share=dutch_share,
         end_month=end_month, effects=effects,
     )  # fmt: skip
-    run = _Run(spec, progress)
+    run = _Run(spec, progress, workspace.pseudonymiser)
     with workspace.unit_of_work() as session:
-        connection = session.connection()
-        run.again = _check_store(connection, spec)
-        run.load(session, connection, workspace.pseudonymiser)
-    return DemoSummary(spec, run.rows, time.perf_counter() - run.started, run.step_seconds)
+        start = _check_store(session.connection(), spec)
+        run.prepare(session, start)
+        if not run.by_month:
+            for month in range(spec.months):
+                run.load_month(session.connection(), month)
+            run.finish(session.connection())
+        elif start.resume_from is None and run.fresh:
+            _mark_in_progress(session.connection(), spec, 0)
+    if not run.by_month:
+        return run.summary()  # after the commit, which is part of the time
+    month = start.resume_from or 0
+    while month < spec.months:
+        with workspace.unit_of_work() as session:
+            written = 0
+            while month < spec.months and written < COMMIT_ROWS:
+                written += run.load_month(session.connection(), month)
+                month += 1
+            if run.fresh:
+                _mark_in_progress(session.connection(), spec, month)
+    with workspace.unit_of_work() as session:
+        run.finish(session.connection())
+    return run.summary()
+
+
+@dataclass(frozen=True)
+class _Start:
+    """What the store holds: nothing (a first run), this demo (a re-run), or this demo
+    unfinished (resume after ``resume_from`` committed months)."""
+
+    again: bool = False
+    resume_from: int | None = None
 
 
 class _Run:
     """One generation: steps with progress and timings, rows added up per table."""
 
-    def __init__(self, spec: DemoSpec, progress: Progress | None) -> None:
+    def __init__(
+        self, spec: DemoSpec, progress: Progress | None, pseudonymiser: Pseudonymiser
+    ) -> None:
         self.spec = spec
         self.progress = progress
+        self.pseudonymiser = pseudonymiser
         self.total = 4 + spec.months
         self.done = 0
         self.started = time.perf_counter()
         self.rows: dict[str, UpsertResult] = {}
-        self.again = False  # the store already holds this demo
+        self.fresh = True  # the store lacks the rows still to write: append
+        self.by_month = False  # commit month by month
         self.step_seconds: dict[str, float] = {}
 
     @contextmanager
@@ -123,43 +166,84 @@ class _Run:
     def add(self, table: str, result: UpsertResult) -> None:
         self.rows[table] = self.rows.get(table, UpsertResult()) + result
 
-    def load(self, session: Session, connection: Connection, pseudonymiser: Pseudonymiser) -> None:
+    def summary(self) -> DemoSummary:
+        return DemoSummary(
+            self.spec, self.rows, time.perf_counter() - self.started, self.step_seconds
+        )
+
+    def prepare(self, session: Session, start: _Start) -> None:
+        """Build the organisation; load it, the workforce and the pulses unless resuming."""
         spec = self.spec
+        self.fresh = not start.again
+        write = load.Writer(session.connection(), fresh=self.fresh)
         with self.step("organisation and people"):
-            org = build_organisation(spec)
-            people = build_people(spec, org)
-            climate = build_climate(spec, org, people)
-            self.add("org_units", load.load_units(session, org.units))
-            questions = load.load_surveys(session, (CX_SURVEY, EX_SURVEY))
-            self.add("surveys", UpsertResult(unchanged=2) if self.again else UpsertResult(2))
-            employees = np.array(
-                pseudonymiser.pseudonyms("employee", people.source_id.tolist()), dtype=object
+            self.org = build_organisation(spec)
+            self.people = build_people(spec, self.org)
+            self.climate = build_climate(spec, self.org, self.people)
+            self.by_month = (
+                start.resume_from is not None
+                or expected_contacts(spec, self.people) > ONE_TRANSACTION_MAX_CONTACTS
             )
-            self.add("employees", load.load_people(connection, people, employees))
+            self.employees = np.array(
+                self.pseudonymiser.pseudonyms("employee", self.people.source_id.tolist()),
+                dtype=object,
+            )
+            self.questions = load.load_surveys(session, (CX_SURVEY, EX_SURVEY))
+            if start.resume_from is None:
+                self.add("org_units", load.load_units(session, self.org.units))
+                self.add("surveys", UpsertResult(unchanged=2) if start.again else UpsertResult(2))
+                self.add("employees", load.load_people(write, self.people, self.employees))
+        self.customers = load.CustomerPseudonyms(
+            self.pseudonymiser, customer_pool(spec, self.people)
+        )
+        if start.resume_from is not None:
+            self._resume(start.resume_from)
+            return
         with self.step("workforce (hires, leavers, absence)"):
-            self.add("hr_events", load.load_hr_events(connection, people, employees))
-            spells = build_absence(spec, people, climate)
-            self.add("absence_spells", load.load_absence(connection, people, spells, employees))
-        with self.step("employee pulses"):
-            pulses = build_ex_responses(spec, org, people, climate)
-            self._add_responses(
-                load.load_responses(connection, pulses, employees[pulses.respondent], questions)
+            self.add("hr_events", load.load_hr_events(write, self.people, self.employees))
+            spells = build_absence(spec, self.people, self.climate)
+            self.add(
+                "absence_spells", load.load_absence(write, self.people, spells, self.employees)
             )
-        customers = load.CustomerPseudonyms(pseudonymiser, customer_pool(spec, people))
-        for month in range(spec.months):
-            with self.step(f"contacts and customer surveys {spec.calendar.label(month)}"):
-                contacts = build_contacts(spec, org, people, climate, month, customers.pool)
-                stored_customers, stored = load.load_contacts(
-                    connection, contacts, employees, org.team_keys, customers
+        with self.step("employee pulses"):
+            pulses = build_ex_responses(spec, self.org, self.people, self.climate)
+            respondents = self.employees[pulses.respondent]
+            self._add_responses(load.load_responses(write, pulses, respondents, self.questions))
+
+    def _resume(self, months_done: int) -> None:
+        """Skip the parts an interrupted run committed; mark the customers it stored."""
+        with self.step(f"resuming after {months_done} months"):
+            for month in range(months_done):
+                contacts = build_contacts(
+                    self.spec, self.org, self.people, self.climate, month, self.customers.pool
                 )
-                self.add("customers", stored_customers)
-                self.add("interactions", stored)
-                cx = build_cx_responses(spec, climate, contacts)
-                self._add_responses(
-                    load.load_responses(connection, cx, customers(cx.respondent), questions)
-                )
+                self.customers.stored[contacts.customer] = True
+        self.done += 1 + months_done
+
+    def load_month(self, connection: Connection, month: int) -> int:
+        """Write one month of contacts and customer responses; returns the rows written."""
+        spec = self.spec
+        before = sum(r.total for r in self.rows.values())
+        write = load.Writer(connection, fresh=self.fresh)
+        with self.step(f"contacts and customer surveys {spec.calendar.label(month)}"):
+            contacts = build_contacts(
+                spec, self.org, self.people, self.climate, month, self.customers.pool
+            )
+            stored_customers, stored = load.load_contacts(
+                write, contacts, self.employees, self.org.team_keys, self.customers
+            )
+            self.add("customers", stored_customers)
+            self.add("interactions", stored)
+            cx = build_cx_responses(spec, self.climate, contacts)
+            respondents = self.customers(cx.respondent)
+            self._add_responses(load.load_responses(write, cx, respondents, self.questions))
+        return sum(r.total for r in self.rows.values()) - before
+
+    def finish(self, connection: Connection) -> None:
         with self.step("demo facts"):
-            self.add("demo_fact", load.load_facts(connection, _facts(spec, org, people)))
+            facts = _facts(self.spec, self.org, self.people)
+            self.add("demo_fact", load.load_facts(connection, facts))
+            load.delete_fact(connection, IN_PROGRESS)
 
     def _add_responses(self, results: tuple[UpsertResult, UpsertResult, UpsertResult]) -> None:
         self.add("responses", results[0])
@@ -167,9 +251,23 @@ class _Run:
         self.add("demo_comment_truth", results[2])
 
 
-def _check_store(connection: Connection, spec: DemoSpec) -> bool:
-    """Refuse stores with other data, or with a demo made with other parameters; True when
-    the store already holds this very demo."""
+def _mark_in_progress(connection: Connection, spec: DemoSpec, months_done: int) -> None:
+    value = {"spec": spec.fingerprint(), "months_done": months_done}
+    load.load_facts(connection, {IN_PROGRESS: value})
+
+
+def _check_store(connection: Connection, spec: DemoSpec) -> _Start:
+    """Refuse stores with other data, or with a demo made with other parameters; say whether
+    the store holds this very demo, finished or not."""
+    unfinished = load.read_fact(connection, IN_PROGRESS)
+    if isinstance(unfinished, dict):
+        if unfinished.get("spec") != spec.fingerprint():
+            raise DemoStoreError(
+                "the store holds an unfinished demo made with other settings "
+                f"({_describe(unfinished.get('spec'))}); run 'keizer demo' with those settings "
+                "to finish it, or use a new store"
+            )
+        return _Start(resume_from=int(unfinished["months_done"]))
     stored = load.read_fact(connection, "spec")
     if stored is not None:
         if stored != spec.fingerprint():
@@ -178,7 +276,7 @@ def _check_store(connection: Connection, spec: DemoSpec) -> bool:
                 "use a new store, or empty this one with 'keizer db downgrade base --yes' "
                 "followed by 'keizer init'"
             )
-        return True
+        return _Start(again=True)
     used = [
         table for table in PRODUCT_TABLES
         if connection.execute(text(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1) t"))
@@ -189,7 +287,7 @@ def _check_store(connection: Connection, spec: DemoSpec) -> bool:
             f"the store already holds data ({', '.join(used)}); the demo only fills an empty "
             "store: give another --database-url (for example demo.duckdb)"
         )
-    return False
+    return _Start()
 
 
 def _describe(fingerprint: object) -> str:

@@ -2,7 +2,8 @@
 
 Person ids are pseudonymised with the workspace's pseudonymiser exactly like an import (the
 raw ``DEMO-E…``/``DEMO-C…`` ids are never stored). Everything is keyed by ``source_key`` or
-pseudonym, so loading the same data again changes nothing.
+pseudonym. A :class:`Writer` appends into a store known to lack the rows (a first run: plain
+inserts, no change counting) or upserts (a re-run: the same data changes nothing).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
-from sqlalchemy import Connection, select, text
+import pyarrow.compute as pc
+from sqlalchemy import Connection, Table, delete, select, text
 from sqlalchemy.orm import Session
 
 from keizer.demo.absence import Spells
@@ -31,28 +33,54 @@ from keizer.org.models import Employee
 from keizer.org.schemas import OrgUnitCreate
 from keizer.privacy import Pseudonymiser
 from keizer.store.base import table_of
-from keizer.store.bulk import UpsertResult, staged, upsert, upsert_records
+from keizer.store.bulk import Lookup, UpsertResult, append, staged, upsert, upsert_records
 from keizer.workforce import service as workforce
 from keizer.workforce.models import AbsenceSpell, HREvent
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+RESPONSE = Lookup(column="response_id", source="response_key", table="response", what="responses")
+PSEUDONYM_BLOCK = 100_000
+
+
+class Writer:
+    """Writes generated rows: :func:`~keizer.store.bulk.append` when the store is known to lack
+    them (a first run), else :func:`~keizer.store.bulk.upsert` (counts what changed)."""
+
+    def __init__(self, connection: Connection, *, fresh: bool) -> None:
+        self.connection = connection
+        self.fresh = fresh
+
+    def __call__(
+        self, target: Table, rows: pa.Table, conflict: Sequence[str], lookups: Sequence[Lookup] = ()
+    ) -> UpsertResult:
+        if self.fresh:
+            return UpsertResult(append(self.connection, target=target, rows=rows, lookups=lookups))
+        return upsert(self.connection, target=target, rows=rows, conflict=conflict, lookups=lookups)
 
 
 class CustomerPseudonyms:
-    """Pseudonyms of customer numbers, each computed once (HMAC is the costly part)."""
+    """Pseudonyms of the customer pool (HMAC is the costly part: computed once, kept in Arrow),
+    and which customers are stored already."""
 
     def __init__(self, pseudonymiser: Pseudonymiser, pool: int) -> None:
-        self._pseudonymiser = pseudonymiser
         self.pool = pool
-        self._known = np.empty(pool, dtype=object)
+        pseudonym = pseudonymiser.pseudonym  # the ids are distinct: no cache needed
+        blocks = [
+            pa.array(
+                [
+                    pseudonym("customer", f"DEMO-C{n:08d}")
+                    for n in range(start, min(start + PSEUDONYM_BLOCK, pool))
+                ],
+                pa.string(),
+            )
+            for start in range(0, pool, PSEUDONYM_BLOCK)
+        ]
+        self._pseudonyms = pa.concat_arrays(blocks) if blocks else pa.array([], pa.string())
+        #: Customers written by this run or found stored by an earlier part of it.
+        self.stored = np.zeros(pool, dtype=bool)
 
-    def __call__(self, numbers: np.ndarray) -> np.ndarray:
-        missing = np.unique(numbers[self._known[numbers] == None])  # noqa: E711
-        if missing.size:
-            ids = [f"DEMO-C{n:08d}" for n in missing]
-            self._known[missing] = self._pseudonymiser.pseudonyms("customer", ids)
-        out: np.ndarray = self._known[numbers]
-        return out
+    def __call__(self, numbers: np.ndarray) -> pa.Array:
+        return self._pseudonyms.take(numbers)
 
 
 def load_units(session: Session, units: Sequence[OrgUnitCreate]) -> UpsertResult:
@@ -71,7 +99,7 @@ def load_surveys(session: Session, surveys: Sequence[SurveyCreate]) -> dict[tupl
     return {(str(key), str(code)): int(qid) for key, code, qid in rows}
 
 
-def load_people(connection: Connection, people: People, pseudonyms: np.ndarray) -> UpsertResult:
+def load_people(write: Writer, people: People, pseudonyms: np.ndarray) -> UpsertResult:
     manager = pseudonyms[np.maximum(people.manager, 0)].copy()
     manager[people.manager < 0] = None
     band_start = people.birth_year - people.birth_year % 5
@@ -89,13 +117,10 @@ def load_people(connection: Connection, people: People, pseudonyms: np.ndarray) 
             "birth_year_band": _str(bands),
         }
     )
-    return upsert(
-        connection, target=table_of(Employee), rows=rows, conflict=["pseudonym"],
-        lookups=[org_service.TEAM],
-    )  # fmt: skip
+    return write(table_of(Employee), rows, ["pseudonym"], [org_service.TEAM])
 
 
-def load_hr_events(connection: Connection, people: People, pseudonyms: np.ndarray) -> UpsertResult:
+def load_hr_events(write: Writer, people: People, pseudonyms: np.ndarray) -> UpsertResult:
     left = np.flatnonzero(people.leave_day != NO_LEAVE)
     n = len(people)
     who = np.concatenate([np.arange(n), left])
@@ -115,14 +140,11 @@ def load_hr_events(connection: Connection, people: People, pseudonyms: np.ndarra
             "reason": _str(reason),
         }
     )
-    return upsert(
-        connection, target=table_of(HREvent), rows=rows, conflict=["source_key"],
-        lookups=[workforce.EMPLOYEE],
-    )  # fmt: skip
+    return write(table_of(HREvent), rows, ["source_key"], [workforce.EMPLOYEE])
 
 
 def load_absence(
-    connection: Connection, people: People, spells: Spells, pseudonyms: np.ndarray
+    write: Writer, people: People, spells: Spells, pseudonyms: np.ndarray
 ) -> UpsertResult:
     start = _date(spells.start_day)
     keys = [
@@ -139,39 +161,38 @@ def load_absence(
             "reason_class": _str(spells.reason),
         }
     )
-    return upsert(
-        connection, target=table_of(AbsenceSpell), rows=rows, conflict=["source_key"],
-        lookups=[workforce.EMPLOYEE],
-    )  # fmt: skip
+    return write(table_of(AbsenceSpell), rows, ["source_key"], [workforce.EMPLOYEE])
 
 
 def load_contacts(
-    connection: Connection,
+    write: Writer,
     contacts: Contacts,
     employees: np.ndarray,
     team_keys: np.ndarray,
     customers: CustomerPseudonyms,
 ) -> tuple[UpsertResult, UpsertResult]:
-    """Customers first (those not stored yet), then the contacts; returns both results."""
+    """Customers first (on a first run only those not stored yet), then the contacts; returns
+    both results."""
     distinct = np.unique(contacts.customer)
+    if write.fresh:
+        distinct = distinct[~customers.stored[distinct]]
     customer_rows = pa.table(
         {
-            "pseudonym": _str(customers(distinct)),
-            "segment": _str(np.where(distinct % 10 < 8, "private", "business").astype(object)),
+            "pseudonym": customers(distinct),
+            "segment": _pick(np.array(["business", "private"]), distinct % 10 < 8),
         }
     )
-    stored_customers = upsert(
-        connection, target=table_of(Customer), rows=customer_rows, conflict=["pseudonym"]
-    )
+    stored_customers = write(table_of(Customer), customer_rows, ["pseudonym"])
+    customers.stored[distinct] = True
     rows = pa.table(
         {
-            "source_key": _str(contacts.key),
-            "customer_pseudonym": _str(customers(contacts.customer)),
-            "employee_pseudonym": _str(employees[contacts.agent]),
-            "team_key": _str(team_keys[contacts.team]),
+            "source_key": contacts.key,
+            "customer_pseudonym": customers(contacts.customer),
+            "employee_pseudonym": _pick(employees, contacts.agent),
+            "team_key": _pick(team_keys, contacts.team),
             "channel": _str(contacts.channel),
             "queue": _str(contacts.queue),
-            "topic": _str(np.array(TOPICS, dtype=object)[contacts.topic]),
+            "topic": _pick(np.array(TOPICS, dtype=object), contacts.topic),
             "started_at": pa.array(contacts.started_us, TIMESTAMP),
             "talk_s": pa.array(contacts.talk_s, from_pandas=True),
             "hold_s": pa.array(contacts.hold_s, from_pandas=True),
@@ -180,17 +201,14 @@ def load_contacts(
             "resolved": pa.array(contacts.resolved),
         }
     )
-    stored = upsert(
-        connection, target=table_of(Interaction), rows=rows, conflict=["source_key"],
-        lookups=[operations.CUSTOMER, operations.EMPLOYEE, operations.TEAM],
-    )  # fmt: skip
-    return stored_customers, stored
+    lookups = [operations.CUSTOMER, operations.EMPLOYEE, operations.TEAM]
+    return stored_customers, write(table_of(Interaction), rows, ["source_key"], lookups)
 
 
 def load_responses(
-    connection: Connection,
+    write: Writer,
     responses: Responses,
-    respondents: np.ndarray,
+    respondents: np.ndarray | pa.Array,
     questions: Mapping[tuple[str, str], int],
 ) -> tuple[UpsertResult, UpsertResult, UpsertResult]:
     """Responses, their answers and the comments' truth; ``respondents`` are pseudonyms."""
@@ -198,12 +216,14 @@ def load_responses(
     none = np.full(n, None, dtype=object)
     rows = pa.table(
         {
-            "source_key": _str(responses.key),
-            "survey_key": _str(np.full(n, responses.survey_key, dtype=object)),
+            "source_key": responses.key,
+            "survey_key": pa.repeat(pa.scalar(responses.survey_key, pa.string()), n),
             "respondent_pseudonym": _str(respondents),
             "respondent_role": _str(responses.role if responses.role is not None else none),
-            "interaction_key": _str(
-                responses.interaction_key if responses.interaction_key is not None else none
+            "interaction_key": (
+                responses.interaction_key
+                if responses.interaction_key is not None
+                else pa.nulls(n, pa.string())
             ),
             "team_key": _str(responses.team_key if responses.team_key is not None else none),
             "channel": _str(responses.channel if responses.channel is not None else none),
@@ -211,24 +231,22 @@ def load_responses(
             "language": _str(responses.language),
         }
     )
-    stored = upsert(
-        connection, target=table_of(Response), rows=rows, conflict=["source_key"],
-        lookups=[feedback.SURVEY, feedback.INTERACTION, feedback.TEAM],
-    )  # fmt: skip
+    lookups = [feedback.SURVEY, feedback.INTERACTION, feedback.TEAM]
+    stored = write(table_of(Response), rows, ["source_key"], lookups)
     ids = _question_ids(questions, responses.survey_key, responses.answers.code)
     answers = pa.table(
         {
-            "response_key": _str(responses.key[responses.answers.response]),
+            "response_key": responses.key.take(responses.answers.response),
             "question_id": pa.array(ids),
             "value_num": pa.array(responses.answers.value_num, from_pandas=True),
             "value_text": _str(responses.answers.value_text),
         }
     )
-    stored_answers = upsert_by_response(connection, table_of(Answer).name, answers)
+    stored_answers = _write_by_response(write, table_of(Answer), answers)
     truth = responses.truth
     truth_rows = pa.table(
         {
-            "response_key": _str(responses.key[truth.response]),
+            "response_key": responses.key.take(truth.response),
             "question_id": pa.array(_question_ids(questions, responses.survey_key, truth.code)),
             "language": _str(truth.language),
             "sentiment": _str(truth.comments.sentiment),
@@ -238,7 +256,7 @@ def load_responses(
             "intent": _str(truth.comments.intent),
         }
     )
-    stored_truth = upsert_by_response(connection, table_of(DemoCommentTruth).name, truth_rows)
+    stored_truth = _write_by_response(write, table_of(DemoCommentTruth), truth_rows)
     return stored, stored_answers, stored_truth
 
 
@@ -249,11 +267,21 @@ def load_facts(connection: Connection, facts: Mapping[str, object]) -> UpsertRes
     return upsert_records(connection, target=table_of(DemoFact), records=records, conflict=["key"])
 
 
+def delete_fact(connection: Connection, key: str) -> None:
+    connection.execute(delete(DemoFact).where(DemoFact.key == key))
+
+
 def read_fact(connection: Connection, key: str) -> object | None:
     """A stored fact, or None when there is none."""
     # all(), not scalar(): DuckDB refuses new work while a result is not fetched to the end
     values = connection.execute(select(DemoFact.value).where(DemoFact.key == key)).all()
     return json.loads(values[0][0]) if values else None
+
+
+def _write_by_response(write: Writer, target: Table, rows: pa.Table) -> UpsertResult:
+    if write.fresh:
+        return write(target, rows, [], [RESPONSE])
+    return upsert_by_response(write.connection, target.name, rows)
 
 
 def upsert_by_response(connection: Connection, target: str, rows: pa.Table) -> UpsertResult:
@@ -305,8 +333,15 @@ def _question_ids(
     return np.array([lookup[c] for c in distinct], dtype=np.int64)[inverse]
 
 
-def _str(values: np.ndarray) -> pa.Array:
+def _str(values: np.ndarray | pa.Array) -> pa.Array:
+    if isinstance(values, pa.Array):
+        return values
     return pa.array(values, pa.string(), from_pandas=True)
+
+
+def _pick(labels: np.ndarray, index: np.ndarray) -> pa.Array:
+    """``labels[index]`` as Arrow text, without a Python string per row."""
+    return pc.take(_str(labels), pa.array(index.astype(np.int64)))
 
 
 def _date(days: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:

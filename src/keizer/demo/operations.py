@@ -18,12 +18,20 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pyarrow as pa
 
 from keizer.demo.climate import AUTHORITY, DRIVER_MEANS, Climate
 from keizer.demo.organisation import DEPARTMENTS, Organisation
 from keizer.demo.people import People
 from keizer.demo.phrases import TOPIC_SHARES, TOPICS
-from keizer.demo.spec import CHANNELS, REFERENCE_AGENTS, REFERENCE_VOLUMES, DemoSpec, stream
+from keizer.demo.spec import (
+    CHANNELS,
+    REFERENCE_AGENTS,
+    REFERENCE_VOLUMES,
+    DemoSpec,
+    numbered_keys,
+    stream,
+)
 
 HOURS = np.arange(8, 20)
 HOUR_WEIGHTS = np.array([1.2, 1.5, 1.5, 1.3, 0.9, 1.1, 1.2, 1.1, 0.9, 0.5, 0.3, 0.2])
@@ -41,7 +49,7 @@ class Contacts:
     """The contacts of one month, in time order."""
 
     month: int
-    key: np.ndarray  # str
+    key: pa.Array  # text: demo:int:<yyyymm>:<number in the month>
     channel: np.ndarray  # str
     agent: np.ndarray  # person index
     team: np.ndarray  # team index
@@ -59,12 +67,17 @@ class Contacts:
         return len(self.key)
 
 
-def customer_pool(spec: DemoSpec, people: People) -> int:
-    """How many distinct customers the contacts are drawn from."""
+def expected_contacts(spec: DemoSpec, people: People) -> float:
+    """About how many contacts the run stores (all months)."""
     agent = (people.role == "agent")[:, None]
     agent_months = float((people.exposure(spec.calendar.bounds) * agent).sum())
     yearly = sum(REFERENCE_VOLUMES.values()) / REFERENCE_AGENTS
-    expected = agent_months * yearly / 12 * spec.sample_rate
+    return agent_months * yearly / 12 * spec.sample_rate
+
+
+def customer_pool(spec: DemoSpec, people: People) -> int:
+    """How many distinct customers the contacts are drawn from."""
+    expected = expected_contacts(spec, people)
     return int(min(MAX_CUSTOMERS, max(1000, expected * CUSTOMER_POOL_FACTOR)))
 
 
@@ -133,8 +146,7 @@ def build_contacts(
     departments = np.array([d for d, *_ in DEPARTMENTS] * (len(org.department_keys) // 3),
                            dtype=object)  # fmt: skip
     queue = (channel + "-" + departments[org.team_department[team]])[order]
-    label = cal.label(month).replace("-", "")
-    keys = np.array([f"demo:int:{label}:{i:08d}" for i in range(n)], dtype=object)
+    keys = numbered_keys(f"demo:int:{cal.label(month).replace('-', '')}:", np.arange(n))
     return Contacts(
         month=month, key=keys, channel=channel[order], agent=agent_of[order], team=team[order],
         customer=customer, started_us=started, talk_s=np.round(talk[order], 1),

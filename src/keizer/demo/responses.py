@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from keizer.demo.comments import Comments
 
@@ -41,7 +42,7 @@ class Responses:
     person indexes (EX); they are pseudonymised when loaded."""
 
     survey_key: str
-    key: np.ndarray
+    key: pa.Array  # text
     submitted_us: np.ndarray
     respondent: np.ndarray
     language: np.ndarray
@@ -49,7 +50,7 @@ class Responses:
     truth: Truth
     role: np.ndarray | None = None
     team_key: np.ndarray | None = None
-    interaction_key: np.ndarray | None = None
+    interaction_key: pa.Array | None = None
     channel: np.ndarray | None = None
 
     def __len__(self) -> int:

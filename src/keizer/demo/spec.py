@@ -13,6 +13,8 @@ from datetime import date
 from functools import cached_property
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from keizer.demo.effects import DEFAULT_EFFECTS, Effects
 from keizer.errors import ValidationError
@@ -123,3 +125,11 @@ def exact_labels(n: int, shares: np.ndarray) -> np.ndarray:
     counts = np.floor(raw).astype(int)
     counts[np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]] += 1
     return np.repeat(np.arange(len(shares)), counts)
+
+
+def numbered_keys(prefix: str, numbers: np.ndarray) -> pa.Array:
+    """Text keys ``prefix`` + each number zero-padded to eight digits, built in Arrow (no
+    Python string per key)."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), 8, "0")
+    keys: pa.Array = pc.binary_join_element_wise(prefix, digits, "")
+    return keys

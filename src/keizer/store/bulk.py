@@ -3,8 +3,10 @@
 Rows arrive as an Arrow table. They are staged (DuckDB: the Arrow table is registered as a
 view, zero copy; PostgreSQL: ``COPY`` into a temporary table), natural keys are resolved to
 surrogate ids with joins, unknown references and duplicate keys are reported, and one
-``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` writes everything. Nothing is committed here:
-the caller's unit of work decides.
+``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` writes everything. :func:`append` is the fast
+path for rows known to be new (a first load into an empty table): one plain ``INSERT ...
+SELECT`` (or ``COPY`` on PostgreSQL), no conflict handling and no change counting. Nothing is
+committed here: the caller's unit of work decides.
 """
 
 from __future__ import annotations
@@ -136,6 +138,61 @@ def upsert(
     return UpsertResult(inserted, updated, rows.num_rows - inserted - updated)
 
 
+def append(
+    connection: Connection,
+    *,
+    target: Table,
+    rows: pa.Table,
+    lookups: Sequence[Lookup] = (),
+) -> int:
+    """Insert ``rows`` known to be new into ``target``; returns how many were inserted.
+
+    The fast path of :func:`upsert` for a first load: no ``ON CONFLICT``, no change counting,
+    no separate reference or duplicate queries. Nothing is merged: a key that is already
+    stored, or repeated in ``rows``, fails on the table's unique constraint. Lookups resolve
+    natural keys as in :func:`upsert`; rows whose key matches nothing are left out of the
+    insert and then reported with :class:`UnknownReferenceError`, so the caller's unit of work
+    rolls back. On PostgreSQL, rows without lookups are copied straight into ``target``.
+    """
+    if rows.num_rows == 0:
+        return 0
+    q = connection.dialect.identifier_preparer.quote
+    sources = {lk.source for lk in lookups}
+    own = [c for c in rows.column_names if c not in sources]
+    unknown = [c for c in own if c not in target.c]
+    if unknown:
+        raise ValueError(f"columns {unknown} are not in table {target.name}")
+    rows = rows.cast(arrow_schema(target, rows.column_names, dict.fromkeys(sources, pa.string())))
+    if connection.dialect.name == "postgresql" and not lookups:
+        copy_into(connection, q(target.name), rows)
+        return int(rows.num_rows)
+    with staged(connection, rows) as stage:
+        select_list = [f"s.{q(c)}" for c in own]
+        joins, resolved = [], []
+        for i, lk in enumerate(lookups):
+            alias = f"r{i}"
+            select_list.append(f"{alias}.id")
+            joins.append(
+                f"LEFT JOIN {q(lk.table)} {alias} ON {alias}.{q(lk.key)} = s.{q(lk.source)}"
+            )
+            resolved.append(f"(s.{q(lk.source)} IS NULL OR {alias}.id IS NOT NULL)")
+        columns = ", ".join(q(c) for c in [*own, *(lk.column for lk in lookups)])
+        where = f"WHERE {' AND '.join(resolved)}" if resolved else ""
+        inserted = connection.execute(
+            text(
+                f"INSERT INTO {q(target.name)} ({columns}) "
+                f"SELECT {', '.join(select_list)} FROM {stage} s {' '.join(joins)} {where}"
+            )
+        ).rowcount
+        if inserted != rows.num_rows:
+            for lookup in lookups:
+                _check_references(connection, stage, lookup)
+            raise ValidationError(  # pragma: no cover - only unknown references leave rows out
+                f"{rows.num_rows - inserted} of {rows.num_rows} rows were not inserted"
+            )
+    return int(rows.num_rows)
+
+
 @contextmanager
 def staged(connection: Connection, rows: pa.Table) -> Iterator[str]:
     """Make ``rows`` queryable by name inside the connection's transaction."""
@@ -155,10 +212,10 @@ def staged(connection: Connection, rows: pa.Table) -> Iterator[str]:
     columns = ", ".join(f'"{field.name}" {_postgres_type(field.type)}' for field in rows.schema)
     connection.execute(text(f"CREATE TEMPORARY TABLE {name} ({columns}) ON COMMIT DROP"))
     copy_into(connection, name, rows)
-    try:
-        yield name
-    finally:
-        connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    # No DROP after a failure: PostgreSQL refuses every statement in an aborted transaction
+    # (which would hide the real error), and the rollback removes the table anyway.
+    yield name
+    connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
 
 
 def copy_into(connection: Connection, table_name: str, rows: pa.Table) -> None:
