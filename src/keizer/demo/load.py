@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, Table, delete, select, text
+from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.orm import Session
 
 from keizer.demo.absence import Spells
@@ -33,7 +33,15 @@ from keizer.org.models import Employee
 from keizer.org.schemas import OrgUnitCreate
 from keizer.privacy import Pseudonymiser
 from keizer.store.base import table_of
-from keizer.store.bulk import Lookup, UpsertResult, append, staged, upsert, upsert_records
+from keizer.store.bulk import (
+    Lookup,
+    UpsertResult,
+    append,
+    merge_select,
+    staged,
+    upsert,
+    upsert_records,
+)
 from keizer.workforce import service as workforce
 from keizer.workforce.models import AbsenceSpell, HREvent
 
@@ -301,27 +309,10 @@ def upsert_by_response(connection: Connection, target: str, rows: pa.Table) -> U
             f"{', '.join(f's.{q(c)}' for c in values)} "
             f"FROM {stage} s JOIN response r ON r.source_key = s.response_key"
         )
-        changed = " OR ".join(f"t.{q(c)} IS DISTINCT FROM p.{q(c)}" for c in values)
-        counts = connection.execute(
-            text(
-                f"SELECT count(*) FILTER (WHERE t.response_id IS NULL), "
-                f"count(*) FILTER (WHERE t.response_id IS NOT NULL AND ({changed})) "
-                f"FROM ({projected}) p LEFT JOIN {q(target)} t "
-                f"ON t.response_id = p.response_id AND t.question_id = p.question_id"
-            )
-        ).one()
-        differs = " OR ".join(
-            f"{q(target)}.{q(c)} IS DISTINCT FROM excluded.{q(c)}" for c in values
-        )
-        connection.execute(
-            text(
-                f"INSERT INTO {q(target)} ({', '.join(q(c) for c in columns)}) "
-                f"SELECT {', '.join(q(c) for c in columns)} FROM ({projected}) p "
-                f"ON CONFLICT (response_id, question_id) DO UPDATE SET "
-                f"{', '.join(f'{q(c)} = excluded.{q(c)}' for c in values)} WHERE {differs}"
-            )
-        )
-    inserted, updated = int(counts[0]), int(counts[1])
+        inserted, updated = merge_select(
+            connection, projected=projected, target=target, columns=columns,
+            conflict=["response_id", "question_id"],
+        )  # fmt: skip
     return UpsertResult(inserted, updated, rows.num_rows - inserted - updated)
 
 

@@ -104,38 +104,58 @@ def upsert(
             )
         columns = [*own, *(lk.column for lk in lookups)]
         projected = f"SELECT {', '.join(select_list)} FROM {stage} s {' '.join(joins)}"
-        updatable = [c for c in columns if c not in conflict]
-        differences = [f"t.{q(c)} IS DISTINCT FROM p.{q(c)}" for c in updatable]
-        if changed_hint:
-            differences.append(f"p.{q(changed_hint)}")
-        changed = " OR ".join(differences) or "FALSE"
-        match = " AND ".join(f"t.{q(c)} = p.{q(c)}" for c in conflict)
-        counts = connection.execute(
-            text(
-                f"SELECT count(*) FILTER (WHERE t.{q(conflict[0])} IS NULL), "
-                f"count(*) FILTER (WHERE t.{q(conflict[0])} IS NOT NULL AND ({changed})) "
-                f"FROM ({projected}) p LEFT JOIN {q(target.name)} t ON {match}"
-            )
-        ).one()
-        inserted, updated = int(counts[0]), int(counts[1])
-        if updatable:
-            excluded_changed = " OR ".join(
-                f"{q(target.name)}.{q(c)} IS DISTINCT FROM excluded.{q(c)}" for c in updatable
-            )
-            assignments = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in updatable)
-            on_conflict = f"DO UPDATE SET {assignments} WHERE {excluded_changed}"
-        else:
-            on_conflict = "DO NOTHING"
-        insert_list = ", ".join(q(c) for c in columns)
-        conflict_list = ", ".join(q(c) for c in conflict)
-        connection.execute(
-            text(
-                f"INSERT INTO {q(target.name)} ({insert_list}) "
-                f"SELECT {insert_list} FROM ({projected}) p "
-                f"ON CONFLICT ({conflict_list}) {on_conflict}"
-            )
-        )
+        inserted, updated = merge_select(
+            connection, projected=projected, target=target.name, columns=columns,
+            conflict=conflict, changed_hint=changed_hint,
+        )  # fmt: skip
     return UpsertResult(inserted, updated, rows.num_rows - inserted - updated)
+
+
+def merge_select(
+    connection: Connection,
+    *,
+    projected: str,
+    target: str,
+    columns: Sequence[str],
+    conflict: Sequence[str],
+    changed_hint: str | None = None,
+) -> tuple[int, int]:
+    """Insert or update ``target`` from a SELECT (``projected``) yielding ``columns``;
+    returns how many rows were new and how many changed (only those are written).
+
+    ``changed_hint`` names a boolean column of ``projected`` that marks rows as changed even
+    when their own columns are equal.
+    """
+    q = connection.dialect.identifier_preparer.quote
+    updatable = [c for c in columns if c not in conflict]
+    differences = [f"t.{q(c)} IS DISTINCT FROM p.{q(c)}" for c in updatable]
+    if changed_hint:
+        differences.append(f"p.{q(changed_hint)}")
+    changed = " OR ".join(differences) or "FALSE"
+    match = " AND ".join(f"t.{q(c)} = p.{q(c)}" for c in conflict)
+    counts = connection.execute(
+        text(
+            f"SELECT count(*) FILTER (WHERE t.{q(conflict[0])} IS NULL), "
+            f"count(*) FILTER (WHERE t.{q(conflict[0])} IS NOT NULL AND ({changed})) "
+            f"FROM ({projected}) p LEFT JOIN {q(target)} t ON {match}"
+        )
+    ).one()
+    if updatable:
+        excluded_changed = " OR ".join(
+            f"{q(target)}.{q(c)} IS DISTINCT FROM excluded.{q(c)}" for c in updatable
+        )
+        assignments = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in updatable)
+        on_conflict = f"DO UPDATE SET {assignments} WHERE {excluded_changed}"
+    else:
+        on_conflict = "DO NOTHING"
+    insert_list = ", ".join(q(c) for c in columns)
+    connection.execute(
+        text(
+            f"INSERT INTO {q(target)} ({insert_list}) SELECT {insert_list} FROM ({projected}) p "
+            f"ON CONFLICT ({', '.join(q(c) for c in conflict)}) {on_conflict}"
+        )
+    )
+    return int(counts[0]), int(counts[1])
 
 
 def append(
