@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 import keizer
@@ -109,6 +110,29 @@ def cx_responses(n: int) -> list[ResponseCreate]:
 def populate_org(ws: keizer.Workspace, employees_n: int = 30) -> None:
     ws.add_org_units(org_units())
     ws.add_employees(employees(employees_n))
+
+
+def assert_tables_match_models(ws: keizer.Workspace, names: Iterable[str]) -> None:
+    """The migrated tables have exactly the models' columns, with the same nullability.
+
+    information_schema, not SQLAlchemy's inspector: duckdb-engine's column reflection queries
+    pg_catalog tables DuckDB does not have.
+    """
+    from sqlalchemy import text
+
+    from keizer.store import Base
+
+    query = text(
+        "SELECT column_name, is_nullable FROM information_schema.columns "
+        "WHERE table_name = :name AND table_schema IN ('main', 'public')"
+    )
+    with ws.store.engine.connect() as connection:
+        for name in names:
+            model = Base.metadata.tables[name]
+            stored = dict(connection.execute(query, {"name": name}).all())
+            assert set(stored) == set(model.c.keys()), name
+            for column in model.c:
+                assert (stored[column.name] == "YES") == column.nullable, (name, column.name)
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 import keizer
 import keizer.demo.models  # registers the truth tables
 from keizer.config import Settings
 from keizer.demo.models import DEMO_TABLES
-from keizer.store import Base
 from keizer.workspace import TABLES
+
+from factories import assert_tables_match_models
 
 SQL = Callable[[str], dict[str, np.ndarray]]
 SRC = Path(keizer.__file__).resolve().parent
@@ -40,17 +41,7 @@ def test_truth_tables_migrate_up_and_down(store_url: str, settings: Settings) ->
 
 
 def test_truth_tables_match_their_models(workspace: keizer.Workspace) -> None:
-    query = text(
-        "SELECT column_name, is_nullable FROM information_schema.columns "
-        "WHERE table_name = :name AND table_schema IN ('main', 'public')"
-    )
-    with workspace.store.engine.connect() as connection:
-        for name in DEMO_TABLES:
-            model = Base.metadata.tables[name]
-            stored = dict(connection.execute(query, {"name": name}).all())
-            assert set(stored) == set(model.c.keys()), name
-            for column in model.c:
-                assert (stored[column.name] == "YES") == column.nullable, (name, column.name)
+    assert_tables_match_models(workspace, DEMO_TABLES)
 
 
 def test_no_product_code_reads_the_truth() -> None:

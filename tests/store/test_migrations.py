@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 import keizer
 from keizer.config import Settings
-from keizer.store import Base, migrate
+from keizer.store import migrate
 from keizer.workspace import TABLES
+
+from factories import assert_tables_match_models
 
 KEIZER_TABLES = set(TABLES.values())
 
@@ -40,19 +42,7 @@ def test_migrated_schema_matches_the_models(workspace: keizer.Workspace) -> None
     """Hand-written migrations and the table definitions must not drift apart."""
     import keizer.ingest.models  # noqa: F401  (registers import_batch in the metadata)
 
-    # information_schema, not SQLAlchemy's inspector: duckdb-engine's column reflection
-    # queries pg_catalog tables DuckDB does not have.
-    query = text(
-        "SELECT column_name, is_nullable FROM information_schema.columns "
-        "WHERE table_name = :name AND table_schema IN ('main', 'public')"
-    )
-    with workspace.store.engine.connect() as connection:
-        for name in KEIZER_TABLES:
-            model = Base.metadata.tables[name]
-            stored = dict(connection.execute(query, {"name": name}).all())
-            assert set(stored) == set(model.c.keys()), name
-            for column in model.c:
-                assert (stored[column.name] == "YES") == column.nullable, (name, column.name)
+    assert_tables_match_models(workspace, KEIZER_TABLES)
 
 
 def test_open_refuses_a_schema_from_a_newer_keizer(store_url: str, settings: Settings) -> None:
