@@ -9,7 +9,7 @@ so no caller can bypass it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -206,8 +206,3 @@ def _previous_bucket(stats: pd.DataFrame, by: list[str], time_keys: list[str]) -
     )
     previous = ordered[by].join(shifted)
     return stats[by].merge(previous, on=by, how="left")
-
-
-def segments_of(result: pd.DataFrame) -> Sequence[str]:
-    """The ``by`` columns of a result frame."""
-    return list(result.columns[: list(result.columns).index("kpi")])
