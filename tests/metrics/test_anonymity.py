@@ -141,18 +141,39 @@ def test_filter_difference_hides_a_filter_whose_complement_is_small() -> None:
     data = responses(
         ("D1", "T1", 10, "2025-01", "home"),
         ("D1", "T1", 2, "2025-01", "office"),
-        ("D1", "T2", 8, "2025-01", "home"),
-        ("D1", "T2", 8, "2025-01", "office"),
+        ("D2", "T2", 8, "2025-01", "home"),
+        ("D2", "T2", 8, "2025-01", "office"),
     )
     plan = plan_figures(data, min_group_size=5, segment="work_mode")
-    assert status(plan, "team", "T1") == "shown"
-    assert status(plan, "team", "T1", seg="office") == "min_group_size"
-    assert status(plan, "team", "T1", seg="home") == "filter_difference"  # T1 − home = 2
-    # the department's home figure minus T2's would give T1's home figure: hidden too, and
-    # then T2's office figure (T2 minus it), whichever rule gets there first
-    assert status(plan, "team", "T2", seg="home") in {"complementary", "filter_difference"}
-    assert status(plan, "team", "T2", seg="office") != "shown"
-    assert status(plan, "department", "D1", seg="home") == "shown"
+    assert status(plan, "department", "D1") == "shown"
+    assert status(plan, "department", "D1", seg="office") == "min_group_size"
+    assert status(plan, "department", "D1", seg="home") == "filter_difference"  # D1 − home = 2
+    # the location's home figure minus D2's would give D1's home figure: hidden too, and
+    # then D2's office figure (D2 minus it), whichever rule gets there first
+    assert status(plan, "department", "D2", seg="home") in {"complementary", "filter_difference"}
+    assert status(plan, "department", "D2", seg="office") != "shown"
+    assert status(plan, "location", "loc", seg="home") == "shown"
+
+
+def test_segment_cells_stop_at_departments_and_quarters() -> None:
+    data = responses(("D1", "T1", 12, "2025-01", "home"), ("D1", "T2", 12, "2025-01", "office"))
+    plan = plan_figures(data, min_group_size=5, segment="work_mode")
+    assert set(plan.cells["org_level"][plan.cells["segment_value"] != ALL]) == {
+        ALL,
+        "organisation",
+        "location",
+        "department",
+    }
+    assert set(plan.cells["time_level"][plan.cells["segment_value"] != ALL]) == {
+        ALL,
+        "year",
+        "quarter",
+    }
+    frame = pd.DataFrame({"team": ["T1"], "kpi": "enps", "value": 1.0, "n": 12})
+    shown = protect(frame, plan, by=["team"], where={"work_mode": "home"})
+    assert shown["suppressed"].tolist() == [True]
+    assert shown["reason"].iloc[0].startswith("segment_too_fine:")
+    assert np.isnan(shown["value"].iloc[0])
 
 
 def test_one_hidden_child_is_never_left_alone_even_when_large() -> None:
@@ -276,12 +297,15 @@ def test_protect_maps_where_period_and_segment_columns_to_cells() -> None:
         ("D1", "T1", 2, "2025-01", "office"),
         ("D1", "T2", 8, "2025-02", "home"),
         ("D1", "T2", 8, "2025-04", "office"),
+        ("D2", "T3", 9, "2025-02", "home"),
     )
     plan = plan_figures(data, min_group_size=5, segment="work_mode")
-    # by team where work_mode = home, over the first quarter
-    frame = kpi_frame(["T1", "T2"], [10, 8])
-    shown = protect(frame, plan, by=["team"], where={"work_mode": "home"}, period="2025-Q1")
-    expected = [plan.cells.loc[("team", t, "2025-Q1", "home"), "suppressed"] for t in ("T1", "T2")]
+    # by department where work_mode = home, over the first quarter
+    frame = pd.DataFrame({"department": ["D1", "D2"], "kpi": "enps", "value": 1.0, "n": 9})
+    shown = protect(frame, plan, by=["department"], where={"work_mode": "home"}, period="2025-Q1")
+    expected = [
+        plan.cells.loc[("department", d, "2025-Q1", "home"), "suppressed"] for d in ("D1", "D2")
+    ]
     assert shown["suppressed"].tolist() == expected
     # by month within a department filter: the finer org level wins
     months = pd.DataFrame({"month": ["2025-02", "2025-04"], "kpi": "enps", "value": 1.0, "n": 8})

@@ -29,7 +29,7 @@ pytestmark = [
 REQUESTS = [
     KpiRequest(("nps", "csat", "ces"), by=("team", "month"),
                period=(date(2026, 1, 1), date(2026, 6, 30))),
-    KpiRequest("enps", by=("location", "work_mode", "tenure_band"), compare="previous_period",
+    KpiRequest("enps", by=("department", "work_mode"), compare="previous_period",
                period=(date(2026, 4, 1), date(2026, 6, 30))),
 ]  # fmt: skip
 

@@ -148,27 +148,62 @@ def test_compare_with_the_previous_period(workspace: keizer.Workspace) -> None:
     assert whole.iloc[0].compare_n == 100
 
 
-def test_small_employee_groups_are_suppressed_never_zero(workspace: keizer.Workspace) -> None:
+def _ex_team_sizes(workspace: keizer.Workspace, sizes: dict[str, int]) -> None:
+    """One eNPS response (9) in March 2025 from each of ``sizes[team]`` people per team."""
     workspace.add_org_units(org_units())
-    workspace.add_employees(
-        [EmployeeCreate(source_id=f"E{i}", team_key="team-a" if i < 8 else "team-b")
-         for i in range(11)]
-    )  # fmt: skip
+    people = [(team, f"{team}-{i}") for team, count in sizes.items() for i in range(count)]
+    workspace.add_employees([EmployeeCreate(source_id=p, team_key=t) for t, p in people])
     workspace.add_survey(EX)
     workspace.add_responses(
-        [ResponseCreate(source_key=f"P{i}", survey_key="ex", submitted_at=MARCH,
-                        respondent_source_id=f"E{i}",
-                        team_key="team-a" if i < 8 else "team-b", answers={"enps": 9})
-         for i in range(11)]
+        [ResponseCreate(source_key=f"P-{p}", survey_key="ex", submitted_at=MARCH,
+                        respondent_source_id=p, team_key=t, answers={"enps": 9})
+         for t, p in people]
     )  # fmt: skip
+
+
+def test_small_employee_groups_are_suppressed_never_zero(workspace: keizer.Workspace) -> None:
+    _ex_team_sizes(workspace, {"team-a": 8, "team-b": 3, "team-c": 6})
     result = workspace.kpi("enps", by=["team"], period=("2025-03-01", "2025-03-31"))
     shown = result.set_index("team")
     assert shown.loc["team-a", "value"] == pytest.approx(100.0)
     assert not shown.loc["team-a", "suppressed"]
     assert shown.loc["team-b", "suppressed"]
+    assert shown.loc["team-b", "reason"].startswith("min_group_size:")
     assert np.isnan(shown.loc["team-b", "value"])
     assert np.isnan(shown.loc["team-b", "n"])
     assert np.isnan(shown.loc["team-b", "respondents"])
+    # the department minus teams a and c would give team b: c is hidden as well
+    assert shown.loc["team-c", "suppressed"]
+    assert shown.loc["team-c", "reason"].startswith("complementary:")
+
+
+def test_no_small_team_by_subtracting_what_the_engine_returns(
+    workspace: keizer.Workspace,
+) -> None:
+    """Department minus the shown teams, and the figure minus the same figure filtered, must
+    not isolate fewer than k people: checked on the counts the engine itself returns."""
+    _ex_team_sizes(workspace, {"team-a": 8, "team-b": 3, "team-c": 6})
+    march = ("2025-03-01", "2025-03-31")
+    department = workspace.kpi("enps", by=["department"], period=march)
+    teams = workspace.kpi("enps", by=["team"], period=march)
+    whole = workspace.kpi("enps", period=march)
+    shown_teams = teams.loc[~teams["suppressed"], "respondents"].sum()
+    for total in (department["respondents"].iloc[0], whole["respondents"].iloc[0]):
+        remainder = total - shown_teams
+        assert remainder == 0 or remainder >= 5
+    # every combination the guard cannot vouch for is refused, not answered
+    with pytest.raises(keizer.AnonymityError):
+        workspace.kpi("enps", by=["work_mode"], where={"role": "agent"}, period=march)
+
+
+def test_employee_periods_are_whole_months(workspace: keizer.Workspace) -> None:
+    _ex_team_sizes(workspace, {"team-a": 8, "team-b": 9, "team-c": 6})
+    with pytest.raises(keizer.ValidationError, match="whole months"):
+        workspace.kpi("enps", period=("2025-03-05", "2025-03-31"))
+    # two months that are no quarter are the union of the months' cells
+    result = workspace.kpi("enps", by=["team"], period=("2025-02-01", "2025-03-31"))
+    assert not result["suppressed"].any()
+    assert result["respondents"].sum() == 23
 
 
 @pytest.mark.parametrize(

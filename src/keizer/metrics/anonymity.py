@@ -43,15 +43,18 @@ section "Anonymity".
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Final, cast
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy import sparse
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from keizer.errors import AnonymityError, ConfigError
 
@@ -66,6 +69,7 @@ COMPLEMENTARY: Final = "complementary"
 FILTER_DIFFERENCE: Final = "filter_difference"
 NESTED: Final = "nested"
 UNKNOWN_GROUP: Final = "unknown_group"
+SEGMENT_TOO_FINE: Final = "segment_too_fine"
 COMMENT_GROUP_SIZE: Final = "comment_group_size"
 _TEXT = {
     MIN_GROUP_SIZE: "too few responses (fewer than {k} respondents)",
@@ -73,6 +77,8 @@ _TEXT = {
     FILTER_DIFFERENCE: "hidden so that the filtered-out group cannot be worked out",
     NESTED: "part of a group that is hidden",
     UNKNOWN_GROUP: "not in the anonymity plan",
+    SEGMENT_TOO_FINE: "employee figures by segment are shown per department and per quarter "
+    "or larger",
     COMMENT_GROUP_SIZE: "comments are shown for groups of {k} or more respondents only",
 }
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -81,6 +87,13 @@ _YEAR = re.compile(r"^\d{4}$")
 _SEP = "\x1f"
 _DIMS = ("org", "time", "segment")
 _EXACT_NODES = 14  # two-way tables up to this many nodes are checked exactly
+# Segment cells (work mode, role, ...) exist down to departments and quarters: finer cuts of a
+# segment are almost always below the threshold, and they would make the plan's linear audit
+# grow beyond interactive use.
+SEGMENT_ORG_LEVELS: Final = ORG_LEVELS[:3]
+SEGMENT_TIME_LEVELS: Final = TIME_LEVELS[:2]
+_SEGMENT_ORG_DEPTH = len(SEGMENT_ORG_LEVELS)
+_SEGMENT_TIME_DEPTH = len(SEGMENT_TIME_LEVELS)
 
 
 def validate_threshold(k: int, *, setting: str = "min_group_size") -> int:
@@ -136,6 +149,8 @@ class AnonymityPlan:
     min_group_size: int
     segment: str | None
     cells: pd.DataFrame
+    #: (org level, key) -> the key of its parent one level up (organisations: ``*``)
+    org_parent: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def published(self) -> pd.DataFrame:
         """The cells that may be shown."""
@@ -199,7 +214,9 @@ def _lattice(frame: pd.DataFrame, segment: str | None) -> _Lattice:
         okey = frame[oc].to_numpy(dtype=object) if oc else np.full(n, ALL, dtype=object)
         for tl, tc in enumerate(time_cols):
             tkey = frame[tc].to_numpy(dtype=object) if tc else np.full(n, ALL, dtype=object)
-            for sc in seg_cols:
+            for sc in (
+                seg_cols if ol <= _SEGMENT_ORG_DEPTH and tl <= _SEGMENT_TIME_DEPTH else [None]
+            ):
                 skey = frame[sc].to_numpy(dtype=object) if sc else np.full(n, ALL, dtype=object)
                 groups = pd.Series(np.arange(n)).groupby([okey, tkey, skey], sort=True).indices
                 for group, idx in groups.items():
@@ -269,6 +286,12 @@ def plan_figures(
     (pseudonym) and, when the query is cut or filtered by a segment, that segment's column.
     """
     k = validate_threshold(min_group_size)
+    # many small SVDs: BLAS threads only fight each other (and a web server's requests)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _plan_figures(responses, k, segment)
+
+
+def _plan_figures(responses: pd.DataFrame, k: int, segment: str | None) -> AnonymityPlan:
     frame = _prepare(responses, segment)
     lattice = _lattice(frame, segment)
     size = len(lattice.keys)
@@ -355,7 +378,9 @@ def plan_figures(
                 for victim in audit.victims(hidden, fixed):
                     hide(victim, FILTER_DIFFERENCE if phase else COMPLEMENTARY)
                     changed = True
-    return AnonymityPlan("figures", k, segment, _plan_frame(lattice, hidden, reasons))
+    return AnonymityPlan(
+        "figures", k, segment, _plan_frame(lattice, hidden, reasons), _org_parents(frame)
+    )
 
 
 class _Audit:
@@ -367,6 +392,10 @@ class _Audit:
     is over atoms. For each derivable small set the smallest hideable published cell with a
     non-zero weight in its (minimum-norm) combination is hidden; the caller re-applies the
     rules and asks again until nothing is derivable.
+
+    Published single-atom cells are unit vectors: they can supply any weight on their atom, so
+    a set is derivable exactly when its restriction to the other atoms is derivable from the
+    other cells' restrictions. The linear algebra runs on that much smaller problem.
     """
 
     def __init__(self, lattice: _Lattice, frame: pd.DataFrame, phase: bool, k: int) -> None:
@@ -376,44 +405,210 @@ class _Audit:
         self.cells = np.flatnonzero(in_phase)
         atom_of_row = frame.groupby(keys, sort=True).ngroup().to_numpy()
         atoms = int(atom_of_row.max()) + 1 if len(frame) else 0
-        member = np.zeros((self.cells.size, atoms), dtype=bool)
+        rows, cols = [], []
         for i, cell in enumerate(self.cells):
-            member[i, atom_of_row[lattice.rows[cell]]] = True
-        self.member = member.astype(np.float64)
-        # targets: small cells and small differences of nested cells
-        outside = self.member @ (1.0 - self.member).T  # atoms of A outside B
-        np.fill_diagonal(outside, 1.0)
-        count = lattice.respondents[self.cells]
-        # |A minus B| >= |A| - |B| respondents: only near-equal nested pairs can be small
-        inner, outer = np.nonzero((outside < 0.5) & (count[None, :] - count[:, None] < k))
-        targets = np.concatenate([member, member[outer] & ~member[inner]])
-        who = np.zeros((atoms, int(frame["respondent"].max()) + 1 if len(frame) else 0))
-        who[atom_of_row, frame["respondent"].to_numpy()] = 1.0
-        sizes = ((targets.astype(np.float64) @ who) > 0.5).sum(axis=1)
-        small = targets[(sizes > 0) & (sizes < k)]
-        _, first = np.unique(np.packbits(small, axis=1), axis=0, return_index=True)
-        self.targets = small[np.sort(first)].astype(np.float64)
+            cell_atoms = np.unique(atom_of_row[lattice.rows[cell]])
+            rows.append(np.full(cell_atoms.size, i))
+            cols.append(cell_atoms)
+        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        self.member = sparse.csr_matrix(
+            (np.ones(row.size), (row, col)), shape=(self.cells.size, atoms)
+        )
+        self.width = np.asarray(self.member.sum(axis=1)).ravel()  # atoms per cell
+        # targets: small natural groups (every org level × period × segment value, also the
+        # ones never published) and small differences of nested ones (inner ⊂ outer)
+        groups = _natural_groups(frame, keys, atom_of_row, atoms)
+        respondents = int(frame["respondent"].max()) + 1 if len(frame) else 0
+        who = sparse.csr_matrix(
+            (np.ones(len(frame)), (atom_of_row, frame["respondent"].to_numpy())),
+            shape=(atoms, respondents),
+        )
+        count = np.asarray(((groups @ who) > 0.5).sum(axis=1)).ravel()
+        width = np.asarray(groups.sum(axis=1)).ravel()
+        common = (groups @ groups.T).tocoo()
+        nested = (
+            (common.row != common.col)
+            & (np.abs(common.data - width[common.row]) < 0.5)
+            & (count[common.col] - count[common.row] < k)
+        )
+        inner, outer = common.row[nested], common.col[nested]
+        targets = sparse.vstack([groups, groups[outer] - groups[inner]]).tocsr()
+        sizes = np.asarray(((targets @ who) > 0.5).sum(axis=1)).ravel()
+        small = targets[np.flatnonzero((sizes > 0) & (sizes < k))]
+        small.eliminate_zeros()
+        small.sort_indices()
+        distinct = {(tuple(small.indices[a:b])): i for i, (a, b) in enumerate(
+            zip(small.indptr[:-1], small.indptr[1:], strict=True))}  # fmt: skip
+        self.targets = small[sorted(distinct.values())]
+        self.phase = phase
+        # the team × month each atom belongs to (the second phase splits them by segment)
+        pairs = frame.groupby(keys, sort=True)[["team", "month"]].first()
+        self.block = pd.factorize(pd.MultiIndex.from_frame(pairs))[0].astype(np.int64)
+        self.filtered = np.array([lattice.keys[c][4] != ALL for c in self.cells], dtype=bool)
 
-    def victims(self, hidden: npt.NDArray[np.bool_], fixed: npt.NDArray[np.bool_]) -> list[int]:
-        shown = ~hidden[self.cells]
-        if not shown.any() or not len(self.targets):
+    def _segment_victims(
+        self, shown: npt.NDArray[np.int64], fixed: npt.NDArray[np.bool_]
+    ) -> list[int]:
+        """The second phase's audit, split along the segment.
+
+        Unfiltered cells are unions of whole team-months, so a combination ``x = t − b·S`` of
+        a target ``t`` and segment cells ``S`` can be completed by unfiltered cells only when
+        ``x`` is the same on every segment value of a team-month (its *contrasts* vanish) and
+        its team-month totals lie in the span of the unfiltered cells. Both are small linear
+        problems: segment cells are few (departments × quarters), team-months are reduced to
+        those not published on their own.
+        """
+        blocks = int(self.block.max()) + 1
+        spread = sparse.csr_matrix(
+            (np.ones(self.block.size), (np.arange(self.block.size), self.block)),
+            shape=(self.block.size, blocks),
+        )  # atom -> team-month
+        width = np.asarray(spread.sum(axis=0)).ravel()
+        first_atom = np.full(blocks, -1)
+        first_atom[self.block[::-1]] = np.arange(self.block.size)[::-1]
+        others = np.flatnonzero(first_atom[self.block] != np.arange(self.block.size))
+        contrast = sparse.csr_matrix(
+            (
+                np.concatenate([np.ones(others.size), -np.ones(others.size)]),
+                (
+                    np.tile(np.arange(others.size), 2),
+                    np.concatenate([others, first_atom[self.block[others]]]),
+                ),
+            ),
+            shape=(others.size, self.block.size),
+        )  # (atom − the first atom of its team-month), per atom after the first
+        plain = shown[~self.filtered[shown]]
+        cut = shown[self.filtered[shown]]
+        totals = (self.member[plain] @ spread).toarray() / width  # 1 per whole team-month
+        segments = self.member[cut]
+        targets = self.targets.astype(np.float64)
+        # 1. b · contrasts(S) = contrasts(t): b0 (least norm) and the null space of S's
+        u1, s1, v1 = _span((segments @ contrast.T).toarray())
+        t_contrast = (targets @ contrast.T).tocsr()
+        along = np.asarray(t_contrast @ v1.T)  # v1 has orthonormal rows
+        squares = np.asarray(t_contrast.multiply(t_contrast).sum(axis=1)).ravel()
+        fits = squares - (along**2).sum(axis=1) < 1e-9
+        if not fits.any():
             return []
-        u, sv, vt = np.linalg.svd(self.member[shown], full_matrices=False)
-        keep = sv > 1e-9 * max(1.0, float(sv[0]))
-        u, sv, vt = u[:, keep], sv[keep], vt[keep]
-        residual = self.targets - (self.targets @ vt.T) @ vt
-        leaks = self.targets[np.linalg.norm(residual, axis=1) < 1e-6]
-        if not len(leaks):
-            return []
-        weights = ((leaks @ vt.T) / sv) @ u.T  # minimum-norm combinations, one row per leak
-        candidates = self.cells[shown]
+        b0 = (along[fits] / s1) @ u1.T
+        null = _left_null(u1, cut.size)
+        # 2. the team-month averages left over must come from unfiltered cells
+        seg_avg = (segments @ spread).toarray() / width
+        rest = (targets[np.flatnonzero(fits)] @ spread).toarray() / width - b0 @ seg_avg
+        single = (np.abs(totals) > 1e-9).sum(axis=1) == 1
+        free = np.ones(blocks, dtype=bool)
+        free[np.argmax(np.abs(totals[single]), axis=1)] = False  # team-months published alone
+        system = np.vstack([totals[~single], null @ seg_avg])[:, free]
+        rest = rest[:, free]
+        u, s2, vt = _span(system)
+        residual = rest - (rest @ vt.T) @ vt
+        leaking = np.linalg.norm(residual, axis=1) < 1e-6
         size = self.lattice.respondents
         victims: set[int] = set()
-        for row in weights:
-            used = [int(c) for c in candidates[np.abs(row) > 1e-9] if not fixed[c]]
+        plain_rows = int((~single).sum())
+        for row in np.flatnonzero(leaking):
+            b = b0[row]
+            if s2.size and rest[row].any():
+                coefficients = ((rest[row] @ vt.T) / s2) @ u.T
+                b = b + coefficients[plain_rows:] @ null
+            used = [int(c) for c in self.cells[cut[np.abs(b) > 1e-9]] if not fixed[c]]
             if used:
                 victims.add(min(used, key=lambda c: (size[c], self.lattice.keys[c])))
         return sorted(victims)
+
+    def victims(self, hidden: npt.NDArray[np.bool_], fixed: npt.NDArray[np.bool_]) -> list[int]:
+        shown = np.flatnonzero(~hidden[self.cells])
+        if not shown.size or not self.targets.shape[0]:
+            return []
+        if self.phase:
+            return self._segment_victims(shown, fixed)
+        member = self.member[shown]
+        units = shown[self.width[shown] == 1]
+        unit_atoms = self.member[units].indices  # one atom per unit cell (csr row order)
+        free = np.ones(self.member.shape[1], dtype=bool)
+        free[unit_atoms] = False  # atoms published on their own
+        reduced = member[:, np.flatnonzero(free)].toarray()
+        used_rows = np.flatnonzero(reduced.any(axis=1))
+        # duplicate rows add nothing to the span: keep one, remember all its cells
+        _, first, group = np.unique(
+            reduced[used_rows], axis=0, return_index=True, return_inverse=True
+        )
+        basis = reduced[used_rows[first]]
+        owners: list[list[int]] = [[] for _ in first]
+        for position, g in enumerate(np.ravel(group)):
+            owners[g].append(int(self.cells[shown[used_rows[position]]]))
+        targets = self.targets[:, np.flatnonzero(free)].toarray()
+        if basis.size:
+            u, sv, vt = np.linalg.svd(basis, full_matrices=False)
+            keep = sv > 1e-9 * max(1.0, float(sv[0]))
+            u, sv, vt = u[:, keep], sv[keep], vt[keep]
+            residual = targets - (targets @ vt.T) @ vt
+        else:
+            u, sv, vt = (np.zeros((0, 0)),) * 3
+            residual = targets
+        leaking = np.linalg.norm(residual, axis=1) < 1e-6
+        if not leaking.any():
+            return []
+        size = self.lattice.respondents
+        unit_cell = dict(zip(unit_atoms.tolist(), self.cells[units].tolist(), strict=True))
+        victims: set[int] = set()
+        for t in np.flatnonzero(leaking):
+            if basis.size and targets[t].any():
+                weights = ((targets[t] @ vt.T) / sv) @ u.T  # minimum-norm combination
+                groups = [owners[g] for g in np.flatnonzero(np.abs(weights) > 1e-9)]
+            else:  # made of published single atoms only
+                atoms = self.targets[t].indices
+                groups = [[unit_cell[a]] for a in atoms.tolist() if a in unit_cell]
+            hideable = [g for g in groups if not any(fixed[c] for c in g)]
+            if hideable:
+                best = min(hideable, key=lambda g: min((size[c], self.lattice.keys[c]) for c in g))
+                victims.update(best)
+        return sorted(victims)
+
+
+def _natural_groups(
+    frame: pd.DataFrame, keys: list[str], atom_of_row: npt.NDArray[np.integer], atoms: int
+) -> sparse.csr_matrix:
+    """Atoms (``keys``) of every org node × period × segment value, as 0/1 rows."""
+    first_row = np.zeros(atoms, dtype=np.int64)
+    first_row[atom_of_row[::-1]] = np.arange(len(frame))[::-1]
+    columns = [*ORG_LEVELS, *TIME_LEVELS, *(["_segment"] if "_segment" in keys else [])]
+    codes = {c: pd.factorize(frame[c].to_numpy()[first_row])[0].astype(np.int64) for c in columns}
+    segments: list[str | None] = [None, "_segment"] if "_segment" in keys else [None]
+    blocks = []
+    for chosen in itertools.product([None, *ORG_LEVELS], [None, *TIME_LEVELS], segments):
+        combined = np.zeros(atoms, dtype=np.int64)
+        for column in (c for c in chosen if c):
+            combined = combined * (int(codes[column].max()) + 1) + codes[column]
+        _, ids = np.unique(combined, return_inverse=True)
+        blocks.append(
+            sparse.csr_matrix(
+                (np.ones(atoms), (ids.ravel(), np.arange(atoms))),
+                shape=(int(ids.max()) + 1, atoms),
+            )
+        )
+    return sparse.vstack(blocks).tocsr()
+
+
+def _span(
+    matrix: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The thin SVD of ``matrix`` without its zero singular values (empty matrices too)."""
+    rows, cols = matrix.shape
+    if not matrix.size:
+        return np.zeros((rows, 0)), np.zeros(0), np.zeros((0, cols))
+    u, sv, vt = np.linalg.svd(matrix, full_matrices=False)
+    keep = sv > 1e-9 * max(1.0, float(sv[0]))
+    return u[:, keep], sv[keep], vt[keep]
+
+
+def _left_null(u: npt.NDArray[np.float64], rows: int) -> npt.NDArray[np.float64]:
+    """An orthonormal basis (as rows) of the vectors orthogonal to the columns of ``u``."""
+    if not u.shape[1]:
+        return np.eye(rows)
+    q, _ = np.linalg.qr(np.hstack([u, np.eye(rows)]), mode="complete")
+    return q[:, u.shape[1] :].T
 
 
 class _Unknown:
@@ -589,10 +784,28 @@ def plan_comments(
         split = inside & affected
         block[split] = block[split] + block.max() + 1
         block = pd.factorize(block)[0].astype(np.int64)
-    return AnonymityPlan("comments", kc, segment, _plan_frame(lattice, hidden, reasons))
+    return AnonymityPlan(
+        "comments", kc, segment, _plan_frame(lattice, hidden, reasons), _org_parents(frame)
+    )
 
 
 # --------------------------------------------------------------------------- applying a plan
+
+
+def _org_parents(frame: pd.DataFrame) -> dict[tuple[str, str], str]:
+    parents = {("organisation", str(o)): ALL for o in frame["organisation"].unique()}
+    for child, parent in zip(ORG_LEVELS[1:], ORG_LEVELS[:-1], strict=True):
+        pairs = frame[[child, parent]].drop_duplicates()
+        parents.update(zip(((child, str(c)) for c in pairs[child]), map(str, pairs[parent]),
+                           strict=True))  # fmt: skip
+    return parents
+
+
+Cell = tuple[str, str, str, str]  # (org level, org key, time key, segment value)
+
+#: The key of "no value": a response without a team (department, ...) sits in a unit keyed
+#: NO_VALUE + the key of the unit above it; a response without a segment value in NO_VALUE.
+NO_VALUE: Final = "∅"
 
 
 def _cells_of(
@@ -600,9 +813,13 @@ def _cells_of(
     plan: AnonymityPlan,
     by: Sequence[str],
     where: Mapping[str, object] | None,
-    period: str | None,
-) -> pd.Series:
-    """For each row of ``groups``: the plan's (org_level, org_key, time_key, segment) key."""
+    period: str | Sequence[str] | None,
+) -> list[list[Cell]]:
+    """For each row of ``groups``: the plan cells whose union the row's figures cover.
+
+    Usually one cell. A period made of several time cells (a half year: two quarters), a
+    ``by`` period cut by the query's period, or a row whose org key is empty (responses
+    without a team: the empty-key units of every department in scope) cover several."""
     where = dict(where or {})
     known = {*ORG_LEVELS, *TIME_LEVELS, *([plan.segment] if plan.segment else [])}
     strange = [c for c in [*by, *where] if c not in known]
@@ -621,34 +838,72 @@ def _cells_of(
     for name, value in where.items():
         if not isinstance(value, str):
             raise AnonymityError(f"filter employee figures on one value of {name} at a time")
+    periods = [ALL] if period is None else [period] if isinstance(period, str) else list(period)
     rows = len(groups)
     # org: the finest of the by column and the where filters (coarser ones only restrict)
     org_where = sorted((c for c in where if c in ORG_LEVELS), key=ORG_LEVELS.index)
     finest = max([*org_by, *org_where], key=ORG_LEVELS.index, default=None)
+    org_keys: list[list[str]]
     if finest is None:
-        org_level, org_key = ALL, [ALL] * rows
+        org_level, org_keys = ALL, [[ALL]] * rows
     elif finest in org_by:
-        org_level, org_key = finest, groups[finest].astype(str).tolist()
+        org_level = finest
+        scope = {c: str(where[c]) for c in org_where if c != finest}
+        empty = _empty_units(plan, finest, scope)
+        org_keys = [empty if _is_empty(v) else [str(v)] for v in groups[finest]]
     else:
-        org_level, org_key = finest, [str(where[finest])] * rows
+        org_level, org_keys = finest, [[str(where[finest])]] * rows
+    time_keys: list[list[str]]
     if time_by:
-        time_key = groups[time_by[0]].astype(str).tolist()
-        if period is not None and _time_level(period) > TIME_LEVELS.index(time_by[0]) + 1:
-            time_key = [period if _contains(t, period) else "-" for t in time_key]
+        time_keys = [
+            [c for p in periods if (c := _overlap(str(t), p)) is not None]
+            for t in groups[time_by[0]]
+        ]
     else:
-        time_key = [period or ALL] * rows
+        time_keys = [periods] * rows
     segment = plan.segment
     if segment and segment in by:
-        seg_key = groups[segment].astype(str).tolist()
+        seg_key = [NO_VALUE if _is_empty(v) else str(v) for v in groups[segment]]
         if segment in where:
             seg_key = [s if s == where[segment] else "-" for s in seg_key]
     elif segment and segment in where:
         seg_key = [str(where[segment])] * rows
     else:
         seg_key = [ALL] * rows
-    return pd.Series(
-        list(zip([org_level] * rows, org_key, time_key, seg_key, strict=True)), index=groups.index
-    )
+    return [
+        [(org_level, o, t, g) for o in orgs for t in times]
+        for orgs, times, g in zip(org_keys, time_keys, seg_key, strict=True)
+    ]
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _empty_units(plan: AnonymityPlan, level: str, scope: Mapping[str, str]) -> list[str]:
+    """The empty-key units of ``level`` inside ``scope`` (coarser org level -> key)."""
+    return [
+        key
+        for unit_level, key in plan.org_parent
+        if unit_level == level and key.startswith(NO_VALUE)
+        if all(_ancestor(plan, level, key, at) == want for at, want in scope.items())
+    ]
+
+
+def _ancestor(plan: AnonymityPlan, level: str, key: str, at: str) -> str:
+    while level != at:
+        key = plan.org_parent[(level, key)]
+        level = ORG_LEVELS[ORG_LEVELS.index(level) - 1]
+    return key
+
+
+def _overlap(bucket: str, period: str) -> str | None:
+    """The time cell both cover (one holds the other in the time tree), or None."""
+    if _contains(bucket, period):
+        return period
+    if _contains(period, bucket):
+        return bucket
+    return None
 
 
 def _contains(outer: str, inner: str) -> bool:
@@ -660,10 +915,31 @@ def _contains(outer: str, inner: str) -> bool:
     return outer == ALL
 
 
-def _lookup(plan: AnonymityPlan, cells: pd.Series) -> tuple[npt.NDArray[np.bool_], list[str]]:
+def _lookup(
+    plan: AnonymityPlan, cell_sets: list[list[Cell]]
+) -> tuple[npt.NDArray[np.bool_], list[str]]:
+    """Hidden when any cell of the union is: a union of shown cells is in their span, so
+    it reveals nothing new. Cells missing from the plan hold no responses, unless they are
+    segment cells finer than the plan keeps."""
     status = plan._status
     unknown = (True, _reason(UNKNOWN_GROUP, plan.min_group_size))
-    found = [status.get(c, unknown) for c in cells]
+    too_fine = (True, _reason(SEGMENT_TOO_FINE, plan.min_group_size))
+
+    def fine(cell: Cell) -> bool:
+        org_level, _, time_key, segment_value = cell
+        deep = org_level not in (ALL, *SEGMENT_ORG_LEVELS)
+        return segment_value != ALL and (deep or _time_level(time_key) > len(SEGMENT_TIME_LEVELS))
+
+    found: list[tuple[bool, str | None]] = []
+    for cells in cell_sets:
+        known = [status[c] for c in cells if c in status]
+        hidden = [f for f in known if f[0]]
+        if any(fine(c) for c in cells):
+            found.append(too_fine)
+        elif hidden:
+            found.append(hidden[0])
+        else:
+            found.append((False, None) if known else unknown)
     return np.array([f[0] for f in found], dtype=bool), [f[1] or "" for f in found]
 
 
@@ -673,7 +949,7 @@ def protect(
     *,
     by: Sequence[str],
     where: Mapping[str, object] | None = None,
-    period: str | None = None,
+    period: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """``result`` with ``suppressed``/``reason`` set and every figure of a hidden group blanked.
 

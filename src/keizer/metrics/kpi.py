@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -19,6 +19,13 @@ import pandas as pd
 
 from keizer.errors import ValidationError
 from keizer.metrics import statistics
+from keizer.metrics._guard import (
+    employee_plan,
+    employee_segment,
+    guard,
+    previous_period,
+    time_cells,
+)
 from keizer.metrics.contract import COMPARISON_COLUMNS, RESULT_COLUMNS
 from keizer.metrics.operations import OPERATIONS_KPIS, operations_kpi
 from keizer.metrics.survey_kpis import (
@@ -85,16 +92,19 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
     definitions = [SURVEY_KPIS[n] for n in names]
     metrics = sorted({d.metric for d in definitions})
     where = dict(request.where)
+    employee = [d.metric for d in definitions if d.metric in EMPLOYEE_METRICS]
+    segment = employee_segment(by, where) if employee else None
+    periods = time_cells(start, end) if employee and request.period is not None else None
     stats = survey_statistics(tables, metrics, by=by, start=start, end=end, where=where)
-    earlier = None
+    earlier = earlier_cells = None
     if request.compare == "previous_period" and not any(k in TIME_SEGMENTS for k in by):
         if request.period is None:
             raise ValidationError("compare=previous_period needs a period")
-        length = (end - start).days + 1
+        before_start, before_end = previous_period(start, end)
         earlier = survey_statistics(
-            tables, metrics, by=by, start=start - timedelta(days=length),
-            end=start - timedelta(days=1), where=where,
-        )  # fmt: skip
+            tables, metrics, by=by, start=before_start, end=before_end, where=where
+        )
+        earlier_cells = time_cells(before_start, before_end) if employee else None
     parts = []
     for definition in definitions:
         own = of_metric(stats, definition.metric)
@@ -102,6 +112,13 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
         if request.compare == "previous_period":
             before = of_metric(earlier, definition.metric) if earlier is not None else None
             result = _with_changes(definition, own, before, result, by, request)
+        if definition.metric in EMPLOYEE_METRICS:
+            plan = employee_plan(tables, definition.metric, segment=segment,
+                                 k=request.min_group_size, period_end=end)  # fmt: skip
+            result = guard(result, plan, by=by, where=where, periods=periods,
+                           earlier=earlier_cells)  # fmt: skip
+            if request.compare == "previous_period":
+                result = _adjusted(result, request.alpha)
         parts.append(result)
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
@@ -193,6 +210,19 @@ def _with_changes(
     result["p_adjusted"] = statistics.benjamini_hochberg(result["p_value"].to_numpy(float))
     result["significant"] = result["p_adjusted"] < request.alpha
     return result[[*by, *RESULT_COLUMNS, *COMPARISON_COLUMNS, "respondents"]]
+
+
+def _adjusted(result: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Benjamini–Hochberg again over the changes still shown (hidden ones do not count)."""
+    p_values = result["p_value"].to_numpy(dtype=float, na_value=np.nan)
+    adjusted = statistics.benjamini_hochberg(p_values)
+    shown = ~np.isnan(p_values)
+    result["p_adjusted"] = adjusted
+    result["significant"] = pd.array(
+        [bool(a < alpha) if s else pd.NA for a, s in zip(adjusted, shown, strict=True)],
+        dtype="boolean",
+    )
+    return result
 
 
 def _previous_bucket(stats: pd.DataFrame, by: list[str], time_keys: list[str]) -> pd.DataFrame:

@@ -1,0 +1,174 @@
+"""The anonymity guard inside the KPI dispatcher.
+
+Builds the anonymity plan of an employee metric from the store's responses (one row per
+response, before the query's period and filters, with the org levels, month, respondent and
+the query's segment), caches it by the content of those rows, and protects results with it.
+See ``keizer.metrics.anonymity`` for the rules and docs/metrics.md for the threat model.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from keizer.errors import AnonymityError, ValidationError
+from keizer.metrics.anonymity import NO_VALUE, ORG_LEVELS, AnonymityPlan, plan_figures, protect
+from keizer.metrics.survey_queries import TIME_SEGMENTS, StoreTables, answers, segment_columns
+
+_CACHE_SIZE = 64
+_plans: OrderedDict[tuple[int, int, int, str | None], AnonymityPlan] = OrderedDict()
+_lock = threading.Lock()
+
+
+def employee_segment(by: Sequence[str], where: Mapping[str, object]) -> str | None:
+    """The one segment (work mode, role, ...) an employee query is cut or filtered by."""
+    segments = sorted({c for c in [*by, *where] if c not in ORG_LEVELS + TIME_SEGMENTS})
+    if len(segments) > 1:
+        raise AnonymityError(
+            "employee figures can be cut by one segment at a time (got "
+            f"{', '.join(segments)}); ask for each segment separately"
+        )
+    return segments[0] if segments else None
+
+
+def whole_months(start: date, end: date) -> bool:
+    return start.day == 1 and (end + timedelta(days=1)).day == 1
+
+
+def time_cells(start: date, end: date) -> list[str]:
+    """The fewest years, quarters and months that make up ``start``..``end`` (whole months)."""
+    if not whole_months(start, end):
+        raise ValidationError(
+            f"employee figures are reported over whole months; the period {start} to {end} "
+            "does not start on the first of a month or end on the last day of one"
+        )
+    cells = []
+    month = start
+    while month <= end:
+        year_end = date(month.year, 12, 31)
+        quarter = (month.month - 1) // 3
+        quarter_end = _month_start(month.year, quarter * 3 + 4) - timedelta(days=1)
+        if month.month == 1 and year_end <= end:
+            cells.append(str(month.year))
+            month = date(month.year + 1, 1, 1)
+        elif month.month == quarter * 3 + 1 and quarter_end <= end:
+            cells.append(f"{month.year}-Q{quarter + 1}")
+            month = quarter_end + timedelta(days=1)
+        else:
+            cells.append(f"{month.year}-{month.month:02d}")
+            month = _month_start(month.year, month.month + 1)
+    return cells
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of equal length just before: whole months when the period is whole months
+    (the quarter before a quarter), else the same number of days."""
+    if whole_months(start, end):
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        return _month_start(start.year, start.month - months), start - timedelta(days=1)
+    length = (end - start).days + 1
+    return start - timedelta(days=length), start - timedelta(days=1)
+
+
+def _month_start(year: int, month: int) -> date:
+    """The first day of ``month`` of ``year`` (months outside 1..12 roll over)."""
+    year += (month - 1) // 12
+    return date(year, (month - 1) % 12 + 1, 1)
+
+
+def employee_plan(
+    tables: StoreTables, metric: str, *, segment: str | None, k: int, period_end: date
+) -> AnonymityPlan:
+    """The anonymity plan of ``metric``'s responses (cached by their content)."""
+    frame = plan_frame(tables, metric, segment=segment, period_end=period_end)
+    digest = int(pd.util.hash_pandas_object(frame, index=False).sum())
+    key = (digest, len(frame), k, segment)
+    with _lock:
+        if key in _plans:
+            _plans.move_to_end(key)
+            return _plans[key]
+    plan = plan_figures(frame, min_group_size=k, segment=segment)
+    with _lock:
+        _plans[key] = plan
+        while len(_plans) > _CACHE_SIZE:
+            _plans.popitem(last=False)
+    return plan
+
+
+def plan_frame(
+    tables: StoreTables, metric: str, *, segment: str | None, period_end: date
+) -> pd.DataFrame:
+    """One row per response to ``metric``: org levels, month, respondent, segment.
+
+    Empty values get keys of their own: a response without a team sits in the unit
+    ``∅<department>`` (the department's people outside teams), one without a segment value in
+    ``∅``, and a response without a respondent counts as a respondent of its own."""
+    t = answers(tables, [metric], [*ORG_LEVELS, *([segment] if segment else [])])
+    extra = segment_columns(t, [segment], period_end) if segment else {}
+    expr = t.select(
+        *ORG_LEVELS, respondent=t.respondent, month=t.submitted_at.strftime("%Y-%m"), **extra
+    )
+    frame: pd.DataFrame = expr.to_pandas()
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame["organisation"] = frame["organisation"].fillna(NO_VALUE)
+    for child, parent in zip(ORG_LEVELS[1:], ORG_LEVELS[:-1], strict=True):
+        missing = frame[child].isna()
+        frame.loc[missing, child] = NO_VALUE + frame.loc[missing, parent].astype(str)
+    if segment:
+        frame[segment] = frame[segment].fillna(NO_VALUE).astype(str)
+    anonymous = frame["respondent"].isna()
+    frame.loc[anonymous, "respondent"] = [f"{NO_VALUE}{i}" for i in range(int(anonymous.sum()))]
+    return frame.sort_values([*ORG_LEVELS, "month", "respondent"]).reset_index(drop=True)
+
+
+def guard(
+    result: pd.DataFrame,
+    plan: AnonymityPlan,
+    *,
+    by: Sequence[str],
+    where: Mapping[str, object],
+    periods: list[str] | None,
+    earlier: list[str] | None,
+) -> pd.DataFrame:
+    """``result`` with every hidden group blanked, and comparisons against a hidden earlier
+    group blanked too (``earlier``: the previous period's time cells, when compared)."""
+    out = protect(result, plan, by=by, where=where, period=periods)
+    if "compare_value" not in out.columns:
+        return out
+    time_by = [c for c in by if c in TIME_SEGMENTS]
+    if time_by:
+        series = [c for c in by if c not in time_by]
+        order = out.sort_values([*series, *time_by])
+        shifted = (
+            order.groupby(series, sort=False)["suppressed"].shift(1)
+            if series
+            else order["suppressed"].shift(1)
+        )
+        before_hidden = shifted.reindex(out.index).fillna(False).to_numpy(dtype=bool)
+    else:
+        before = protect(result, plan, by=by, where=where, period=earlier)
+        before_hidden = before["suppressed"].to_numpy(dtype=bool)
+    columns = ["compare_value", "compare_n", "change", "change_ci_low", "change_ci_high",
+               "p_value", "p_adjusted", "significant"]  # fmt: skip
+    for column in columns:
+        if pd.api.types.is_bool_dtype(out[column].dtype):
+            out[column] = out[column].astype("boolean")
+            out.loc[before_hidden, column] = pd.NA
+        else:
+            out.loc[before_hidden, column] = np.nan
+    return out
+
+
+__all__ = [
+    "employee_plan",
+    "employee_segment",
+    "guard",
+    "plan_frame",
+    "previous_period",
+    "time_cells",
+]
