@@ -4,8 +4,10 @@
 
 Generates a response CSV (response id, timestamp, customer id, NPS, CES, channel, language)
 and prints, for each engine, the time of a raw load of the same file into a plain table
-(DuckDB read_csv / PostgreSQL COPY) and of `keizer import`, the ratio, and keizer's peak RSS.
-Every keizer import runs in its own process so that its peak memory is its own.
+(DuckDB read_csv / PostgreSQL COPY) and of `keizer import`, the ratio, and keizer's peak RSS;
+then the same rows written by plain SQL into keizer's own response and answer tables (no
+validation, no pseudonymisation), which shows what the schema's keys cost by themselves.
+Every import runs in its own process so that its peak memory is its own.
 """
 
 from __future__ import annotations
@@ -39,6 +41,56 @@ with keizer.open(sys.argv[1], settings=settings) as ws:
     seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"seconds": seconds, "inserted": result.result.inserted, "peak": peak}))
+"""
+
+# The same rows written straight into keizer's response and answer tables with SQL (no
+# validation, no pseudonymisation): what the schema's keys and indexes cost on their own.
+SCHEMA_FLOOR_RUN = """
+import json, resource, sys, time
+from pathlib import Path
+import keizer
+from keizer.config import Settings
+settings = Settings(secret_key="benchmark-secret-0123456789abcdefghij")
+csv = Path(sys.argv[2])
+seed = csv.with_name("seed.csv")
+seed.write_text("response_id,submitted_at,nps,ces\\nseed,2025-01-01 00:00,0,1\\n")
+columns = "response_id, submitted_at, respondent_id, channel, language, nps, ces"
+with keizer.open(sys.argv[1], settings=settings) as ws:
+    ws.import_file(seed, "responses", survey="bench")  # the survey and its two questions
+    started = time.perf_counter()
+    with ws.unit_of_work() as session:
+        c = session.connection()
+        q = dict(c.exec_driver_sql("SELECT code, id FROM question").all())
+        if ws.engine == "duckdb":
+            c.exec_driver_sql(
+                f"CREATE TEMP TABLE s AS SELECT nextval('response_id_seq') AS id, * "
+                f"FROM read_csv('{csv}', header=true)"
+            )
+        else:
+            c.exec_driver_sql(
+                "CREATE TEMP TABLE s (id bigint DEFAULT nextval('response_id_seq'), "
+                "response_id text, submitted_at timestamp, respondent_id text, channel text, "
+                "language text, nps int, ces int) ON COMMIT DROP"
+            )
+            raw = c.connection.driver_connection
+            with raw.cursor() as cursor, cursor.copy(
+                f"COPY s ({columns}) FROM STDIN (FORMAT csv, HEADER true)"
+            ) as copy, csv.open("rb") as handle:
+                while chunk := handle.read(8 * 1024 * 1024):
+                    copy.write(chunk)
+        survey = c.exec_driver_sql("SELECT id FROM survey").scalar_one()
+        c.exec_driver_sql(
+            f"INSERT INTO response (id, source_key, survey_id, respondent_pseudonym, channel, "
+            f"submitted_at, language) SELECT id, response_id, {survey}, respondent_id, channel, "
+            f"submitted_at, language FROM s"
+        )
+        c.exec_driver_sql(
+            f"INSERT INTO answer (response_id, question_id, value_num) "
+            f"SELECT id, {q['nps']}, nps FROM s UNION ALL SELECT id, {q['ces']}, ces FROM s"
+        )
+    seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"seconds": seconds, "peak": peak}))
 """
 
 
@@ -93,9 +145,9 @@ def raw_copy(csv: Path, url: str) -> float:
         return time.perf_counter() - started
 
 
-def keizer_import(store: str, csv: Path) -> dict[str, float]:
+def keizer_import(store: str, csv: Path, script: str = KEIZER_RUN) -> dict[str, float]:
     done = subprocess.run(
-        [sys.executable, "-c", KEIZER_RUN, store, str(csv)],
+        [sys.executable, "-c", script, store, str(csv)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -112,35 +164,42 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--pg-rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    rows: list[tuple[str, int, float, float, float]] = []
+    rows: list[tuple[str, int, float, dict[str, float], dict[str, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         big = folder / "responses.csv"
         generate(big, args.rows)
         raw = raw_duckdb(big, folder)
         ours = keizer_import(str(folder / "keizer.duckdb"), big)
-        rows.append(("DuckDB", args.rows, raw, ours["seconds"], ours["peak"]))
+        floor = keizer_import(str(folder / "floor.duckdb"), big, SCHEMA_FLOOR_RUN)
+        rows.append(("DuckDB", args.rows, raw, ours, floor))
 
         small = folder / "responses_pg.csv"
         generate(small, args.pg_rows)
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            names = [postgres_database(admin), postgres_database(admin)]
+            names = [postgres_database(admin) for _ in range(3)]
             base = POSTGRES_ADMIN.rsplit("/", 1)[0]
+            store = base.replace("postgresql:", "postgresql+psycopg:")
             try:
                 raw_pg = raw_copy(small, f"{base}/{names[0]}")
-                ours_pg = keizer_import(f"{base.replace('postgresql:', 'postgresql+psycopg:')}"
-                                        f"/{names[1]}", small)  # fmt: skip
+                ours_pg = keizer_import(f"{store}/{names[1]}", small)
+                floor_pg = keizer_import(f"{store}/{names[2]}", small, SCHEMA_FLOOR_RUN)
             finally:
                 for name in names:
                     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        rows.append(("PostgreSQL", args.pg_rows, raw_pg, ours_pg["seconds"], ours_pg["peak"]))
+        rows.append(("PostgreSQL", args.pg_rows, raw_pg, ours_pg, floor_pg))
 
-    print("| engine | rows | raw load (s) | keizer import (s) | ratio | target | keizer peak RSS |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for engine, n, raw_s, ours_s, peak in rows:
+    print(
+        "| engine | rows | raw load (s) | keizer import (s) | ratio | target | keizer peak RSS "
+        "| SQL into keizer's tables (s) | its ratio | its peak RSS |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for engine, n, raw_s, ours, floor in rows:
         print(
-            f"| {engine} | {n:,} | {raw_s:.2f} | {ours_s:.2f} | {ours_s / raw_s:.1f}x | <= 2.0x "
-            f"| {peak / 2**30:.2f} GiB |"
+            f"| {engine} | {n:,} | {raw_s:.2f} | {ours['seconds']:.2f} | "
+            f"{ours['seconds'] / raw_s:.1f}x | <= 2.0x | {ours['peak'] / 2**30:.2f} GiB | "
+            f"{floor['seconds']:.2f} | {floor['seconds'] / raw_s:.1f}x | "
+            f"{floor['peak'] / 2**30:.2f} GiB |"
         )
 
 

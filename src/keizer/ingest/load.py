@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from keizer.errors import NotFoundError, ValidationError
 from keizer.feedback import service as feedback
 from keizer.feedback.schemas import SurveyCreate, SurveyRead
+from keizer.ingest import parse
 from keizer.ingest.fields import ImportKind
 from keizer.ingest.formats.base import SurveyExport
 from keizer.ingest.mapping import Mapping, normalise
@@ -20,13 +21,13 @@ from keizer.ingest.parse import _mask
 from keizer.ingest.questions import infer_question
 from keizer.ingest.raw import RawTable
 from keizer.ingest.validate import Checked, Validator
-from keizer.operations import service as operations
+from keizer.ingest.write import write_interactions, write_responses
 from keizer.operations.models import Interaction
 from keizer.org import service as org
 from keizer.org.models import Employee, OrgUnit
 from keizer.org.schemas import OrgUnitCreate
 from keizer.privacy import PersonKind, Pseudonymiser
-from keizer.store.bulk import UpsertResult
+from keizer.store.bulk import UpsertResult, stored_keys
 from keizer.workforce import service as workforce
 
 
@@ -44,13 +45,27 @@ class LoadContext:
     survey_read: SurveyRead | None = None
     answer_columns: dict[str, str] = field(default_factory=dict)  # column -> question code
     ignored_columns: list[str] = field(default_factory=list)
+    stored: pa.Array | None = None  # keys of the file the store holds already (responses)
+    _whole: dict[str, pa.Array] = field(default_factory=dict)
+
+    def whole_column(self, name: str) -> pa.Array:
+        """The mapped column of field ``name`` over the whole file (the import works on
+        slices), cleaned and value-mapped like :meth:`Validator.field` does; cached."""
+        if name not in self._whole:
+            column = self.mapping.columns.get(name, name)
+            values = parse.clean(self.raw.data.column(column).combine_chunks())
+            self._whole[name] = parse.translate(values, self.mapping.values.get(name, {}))
+        return self._whole[name]
 
 
 def pseudonymise(pseudonymiser: Pseudonymiser, kind: PersonKind, values: pa.Array) -> pa.Array:
     """Pseudonyms for a column of raw ids, hashing each distinct id once."""
-    distinct = pc.unique(values.drop_null())
-    hashed = pa.array(pseudonymiser.pseudonyms(kind, distinct.to_pylist()), pa.string())
-    return pc.take(hashed, pc.index_in(values, value_set=distinct))
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)  # distinct ids and, per row, which one (nulls kept)
+    pseudonym = pseudonymiser.pseudonym
+    hashed = pa.array([pseudonym(kind, v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return pc.take(hashed, encoded.indices)
 
 
 def _kept(array: pa.Array, keep: np.ndarray) -> pa.Array:
@@ -133,8 +148,12 @@ def _check_employees(context: LoadContext, checked: Checked, name: str) -> pa.Ar
     return pseudonyms
 
 
-def _unique(validator: Validator, name: str) -> None:
-    validator.unique(name, validator.mapping.columns.get(name, name))
+def _unique(context: LoadContext, validator: Validator, name: str) -> None:
+    """Flag rows whose ``name`` is repeated anywhere in the file (not only in this slice)."""
+    values = context.whole_column(name)
+    counts = pc.value_counts(values.drop_null())
+    repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+    validator.unique(name, validator.mapping.columns.get(name, name), repeated)
 
 
 def _table(columns: dict[str, pa.Array | None], keep: np.ndarray) -> pa.Table:
@@ -145,7 +164,7 @@ class OrgUnitLoader(Loader):
     kind: ImportKind = "org-units"
 
     def validate_extra(self, context: LoadContext, validator: Validator) -> None:
-        _unique(validator, "source_key")
+        _unique(context, validator, "source_key")
 
     def check_references(self, context: LoadContext, checked: Checked) -> None:
         if "parent_key" not in checked.columns:
@@ -165,7 +184,7 @@ class EmployeeLoader(Loader):
     kind: ImportKind = "employees"
 
     def validate_extra(self, context: LoadContext, validator: Validator) -> None:
-        _unique(validator, "employee_id")
+        _unique(context, validator, "employee_id")
         columns = validator.checked.columns
         if "hire_date" in columns and "leave_date" in columns:
             before = _mask(pc.less(columns["leave_date"], columns["hire_date"]))
@@ -209,7 +228,7 @@ class InteractionLoader(Loader):
     kind: ImportKind = "interactions"
 
     def validate_extra(self, context: LoadContext, validator: Validator) -> None:
-        _unique(validator, "interaction_id")
+        _unique(context, validator, "interaction_id")
 
     def check_references(self, context: LoadContext, checked: Checked) -> None:
         _check_teams(context, checked)
@@ -235,14 +254,19 @@ class InteractionLoader(Loader):
             },
             keep,
         )  # fmt: skip
-        return operations.upsert_interaction_rows(session=context.session, rows=rows)
+        if context.stored is None:  # once per file, not per slice
+            context.stored = stored_keys(
+                context.session.connection(), target="interaction", column="source_key",
+                keys=context.whole_column("interaction_id"),
+            )  # fmt: skip
+        return write_interactions(context.session, rows, context.stored)
 
 
 class ResponseLoader(Loader):
     kind: ImportKind = "responses"
 
     def validate_extra(self, context: LoadContext, validator: Validator) -> None:
-        _unique(validator, "response_id")
+        _unique(context, validator, "response_id")
         key = self._survey_key(context, validator.checked)
         survey = self._survey(context, key)
         mapped = set(context.mapping.columns.values())
@@ -269,7 +293,7 @@ class ResponseLoader(Loader):
         questions = []
         texts = {q.code: q.text for q in context.export.questions} if context.export else {}
         for position, (column, code) in enumerate(answers.items()):
-            values = validator.source(column)
+            values = parse.clean(context.raw.data.column(column).combine_chunks())
             hint = context.mapping.questions.get(code)
             questions.append(
                 infer_question(code, values, text=texts.get(code), hint=hint, position=position)
@@ -292,7 +316,7 @@ class ResponseLoader(Loader):
     def _survey_key(context: LoadContext, checked: Checked) -> str:
         if context.survey:
             return context.survey
-        surveys = checked.columns.get("survey")
+        surveys = context.whole_column("survey") if "survey" in checked.columns else None
         distinct = pc.unique(surveys.drop_null()).to_pylist() if surveys is not None else []
         if len(distinct) == 1:
             return str(distinct[0])
@@ -328,12 +352,10 @@ class ResponseLoader(Loader):
         survey = context.survey_read
         assert survey is not None
         audience: PersonKind = "employee" if survey.audience == "employee" else "customer"
-        n = context.raw.data.num_rows
         respondents = c.get("respondent_id")
         responses = _table(
             {
                 "source_key": c["response_id"],
-                "survey_key": pa.array([survey.source_key] * n, pa.string()),
                 "submitted_at": c["submitted_at"],
                 "respondent_pseudonym": (
                     pseudonymise(context.pseudonymiser, audience, respondents)
@@ -352,9 +374,12 @@ class ResponseLoader(Loader):
         answers = _long_answers(keys, {
             code: _kept(c[f"answer:{code}"], keep) for code in context.answer_columns.values()
         })  # fmt: skip
-        return feedback.upsert_response_rows(
-            session=context.session, responses=responses, answers=answers
-        )
+        if context.stored is None:  # once per file, not per slice
+            context.stored = stored_keys(
+                context.session.connection(), target="response", column="source_key",
+                keys=context.whole_column("response_id"),
+            )  # fmt: skip
+        return write_responses(context.session, survey, responses, answers, context.stored)
 
 
 def _long_answers(keys: pa.Array, answers: dict[str, pa.Array]) -> pa.Table:

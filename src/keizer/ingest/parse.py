@@ -106,6 +106,8 @@ def choice(values: pa.Array, choices: TypingMapping[str, str]) -> tuple[pa.Array
 
 def _strptime_any(values: pa.Array, formats: Sequence[str]) -> pa.Array:
     result = pa.nulls(len(values), pa.timestamp("us"))
+    if values.null_count == len(values):
+        return result
     for fmt in formats:
         parsed = pc.strptime(values, format=fmt, unit="us", error_is_null=True)
         result = pc.coalesce(result, parsed)
@@ -157,10 +159,16 @@ def datetimes(
 ) -> tuple[pa.Array, Mask]:
     """Timestamps in UTC. With a zone (Z, +01:00) it is honoured; without, ``timezone``."""
     utc = pa.timestamp("us", tz="UTC")
-    with_zone, naive = _iso(values)
-    others = pc.if_else(pc.or_(pc.is_valid(with_zone), pc.is_valid(naive)), None, values)
+    rest, fast = values, None
+    if fmt is None:  # the common case first, cheaply: the other paths give it the same value
+        fast = pc.strptime(values, format=DATETIME_FORMATS[0], unit="us", error_is_null=True)
+        rest = pc.if_else(pc.is_valid(fast), pa.scalar(None, pa.string()), values)
+    with_zone, naive = _iso(rest)
+    others = pc.if_else(pc.or_(pc.is_valid(with_zone), pc.is_valid(naive)), None, rest)
     formats = [fmt] if fmt else [*DATETIME_FORMATS, *DATE_FORMATS]
     naive = pc.coalesce(naive, _strptime_any(others, formats))
+    if fast is not None:
+        naive = pc.coalesce(fast, naive)
     local = pc.assume_timezone(naive, timezone, ambiguous="earliest", nonexistent="latest")
     parsed = pc.coalesce(with_zone.cast(utc), local.cast(utc))
     bad = pc.and_(pc.is_valid(values), pc.is_null(parsed))

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from keizer.errors import ConfigError, KeizerError, ValidationError
+from keizer.errors import ConfigError, KeizerError, StoreError, ValidationError
 from keizer.ingest import formats
 from keizer.ingest.fields import ImportKind, spec
 from keizer.ingest.formats.base import (
@@ -33,13 +34,15 @@ from keizer.ingest.mapping import Mapping, suggest_mapping
 from keizer.ingest.models import ImportBatch
 from keizer.ingest.raw import RawTable
 from keizer.ingest.readers import ReadOptions, read_file, refuse_unnamed
-from keizer.ingest.validate import Checked, MissingColumnError, Validator
+from keizer.ingest.validate import MAX_ISSUES_KEPT, Checked, MissingColumnError, Validator
 from keizer.privacy import Pseudonymiser
 from keizer.store.base import utcnow
 from keizer.store.bulk import UpsertResult
 from keizer.store.engine import Store
 
 Progress = Callable[[str], None]
+# Rows validated and loaded at a time: bounds memory, large enough for set-based speed.
+SLICE_ROWS = 1_000_000
 
 
 @dataclass
@@ -146,22 +149,10 @@ def _import(
                 survey=options.survey or mapping.survey, export=export,
                 mapping_given=options.mapping is not None,
             )  # fmt: skip
-            checked = _validate(raw, mapping, kind, context)
-            loader = LOADERS[kind]
-            loader.check_references(context, checked)
-            rejected = checked.rows_with_issues
-            checked.issues.sort(key=lambda issue: issue.row)
-            if checked.issue_count:
-                if options.report is not None:
-                    write_report(options.report, checked.issues)
-                if not options.skip_invalid:
-                    raise ImportValidationError(raw.source, checked.issues, rejected)
-            keep = ~checked.bad
-            say("loading")
-            upserted = loader.load(context, checked, keep) if keep.any() else UpsertResult()
+            outcome = _validate_and_load(context, kind, options, say)
             result = ImportResult(
-                0, kind, raw.source, rows_read, upserted, rejected, skipped, options.dry_run,
-                export.tool if export else None, options.report, checked.issues,
+                0, kind, raw.source, rows_read, outcome.result, outcome.rejected, skipped,
+                options.dry_run, export.tool if export else None, options.report, outcome.issues,
             )  # fmt: skip
             if options.dry_run:
                 raise _DryRun  # leaves the unit of work: everything is rolled back
@@ -169,7 +160,60 @@ def _import(
     except _DryRun:
         with store.unit_of_work() as session:
             result.batch_id = _record(session, result, sha256, mapping, "dry_run")
+    except IntegrityError as exc:  # a key the checks above could not see; nothing was loaded
+        problem = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+        hint = (
+            " (DuckDB refuses to change a stored row that other rows refer to, e.g. a response "
+            "with answers; see docs/import.md)"
+            if "still referenced" in problem
+            else ""
+        )
+        raise StoreError(
+            f"{raw.source}: the store refused the rows, nothing was loaded: {problem}{hint}"
+        ) from None
     return result
+
+
+@dataclass
+class _Outcome:
+    result: UpsertResult = field(default_factory=UpsertResult)
+    rejected: int = 0
+    issue_count: int = 0
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _validate_and_load(
+    context: LoadContext, kind: ImportKind, options: ImportOptions, say: Progress
+) -> _Outcome:
+    """Validate and load the file slice by slice inside the caller's transaction, so that
+    memory stays bounded; checks across the whole file (duplicate keys, the survey's
+    questions) look at whole columns. Once a row is invalid (without ``skip_invalid``)
+    nothing more is loaded, the remaining slices are only validated so that every problem
+    is reported, and :class:`ImportValidationError` rolls the transaction back."""
+    raw, loader = context.raw, LOADERS[kind]
+    outcome = _Outcome()
+    for offset in range(0, max(raw.data.num_rows, 1), SLICE_ROWS):  # an empty file: once
+        part = raw.with_data(raw.data.slice(offset, SLICE_ROWS), skipped_rows=offset)
+        if offset:
+            say("validating")
+        checked = _validate(part, context.mapping, kind, context)
+        loader.check_references(context, checked)
+        outcome.rejected += checked.rows_with_issues
+        outcome.issue_count += checked.issue_count
+        outcome.issues.extend(checked.issues[: MAX_ISSUES_KEPT - len(outcome.issues)])
+        if outcome.issue_count and not options.skip_invalid:
+            continue
+        keep = ~checked.bad
+        say("loading")
+        if keep.any():
+            outcome.result += loader.load(context, checked, keep)
+    outcome.issues.sort(key=lambda issue: issue.row)
+    if outcome.issue_count:
+        if options.report is not None:
+            write_report(options.report, outcome.issues)
+        if not options.skip_invalid:
+            raise ImportValidationError(raw.source, outcome.issues, outcome.rejected)
+    return outcome
 
 
 def _validate(raw: RawTable, mapping: Mapping, kind: ImportKind, context: LoadContext) -> Checked:

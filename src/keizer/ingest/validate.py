@@ -80,7 +80,9 @@ class Validator:
                 raise MissingColumnError(spec.name)
             return
         values = (
-            self.source(column) if column is not None else pa.array([constant] * n, pa.string())
+            self.source(column)
+            if column is not None
+            else pa.repeat(pa.scalar(constant, pa.string()), n)
         )
         values = parse.translate(values, self.mapping.values.get(spec.name, {}))
         label = column or spec.name
@@ -105,11 +107,13 @@ class Validator:
         self.checked.flag(bad, column, values, expected)
         self.checked.columns[f"answer:{code}"] = parsed
 
-    def unique(self, name: str, label: str) -> None:
-        """Flag every row whose value of ``name`` appears more than once in the file."""
+    def unique(self, name: str, label: str, repeated: pa.Array | None = None) -> None:
+        """Flag every row whose value of ``name`` appears more than once in the file
+        (``repeated``: the values repeated in the whole file, when this is a slice of it)."""
         values = self.checked.columns[name]
-        counts = pc.value_counts(values.drop_null())
-        repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+        if repeated is None:
+            counts = pc.value_counts(values.drop_null())
+            repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
         if len(repeated):
             mask = parse._mask(pc.is_in(values, value_set=repeated))
             self.checked.flag(mask, label, values, "a value that is unique in the file")

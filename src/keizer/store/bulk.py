@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from sqlalchemy import Connection, Table, text
 
@@ -211,6 +212,41 @@ def append(
                 f"{rows.num_rows - inserted} of {rows.num_rows} rows were not inserted"
             )
     return int(rows.num_rows)
+
+
+def stored_keys(connection: Connection, *, target: str, column: str, keys: pa.Array) -> pa.Array:
+    """The distinct ``keys`` that ``target`` already holds in ``column`` (text keys).
+
+    Lets a caller :func:`append` the rest and :func:`upsert` only these. An empty target
+    answers without staging anything.
+    """
+    q = connection.dialect.identifier_preparer.quote
+    empty = pa.array([], pa.string())
+    # all(), not first(): DuckDB refuses new work while a result is not fetched to the end
+    if len(keys) == 0 or not connection.execute(text(f"SELECT 1 FROM {q(target)} LIMIT 1")).all():
+        return empty
+    with staged(connection, pa.table({"key": pc.unique(keys).cast(pa.string())})) as stage:
+        query = f"SELECT s.key FROM {stage} s JOIN {q(target)} t ON t.{q(column)} = s.key"
+        if connection.dialect.name == "duckdb":
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            found = raw.sql(query).to_arrow_table().column(0).combine_chunks()
+            return found.cast(pa.string())
+        return pa.array(connection.execute(text(query)).scalars().all(), pa.string())
+
+
+def reserve_ids(connection: Connection, sequence: str, count: int) -> pa.Array:
+    """``count`` new values of ``sequence`` (int64): ids for rows about to be appended, so
+    that rows referring to them (e.g. answers of new responses) need no join to find them."""
+    if count == 0:
+        return pa.array([], pa.int64())
+    if connection.dialect.name == "duckdb":
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        query = f"SELECT nextval('{sequence}') FROM range({int(count)})"
+        return raw.sql(query).to_arrow_table().column(0).combine_chunks().cast(pa.int64())
+    query = f"SELECT nextval('{sequence}') FROM generate_series(1, {int(count)})"
+    return pa.array(connection.execute(text(query)).scalars().all(), pa.int64())
 
 
 @contextmanager
