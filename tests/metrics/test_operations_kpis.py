@@ -13,11 +13,12 @@ from statsmodels.stats.proportion import proportion_confint
 
 import keizer
 from keizer.errors import ValidationError
+from keizer.feedback.schemas import ResponseCreate
 from keizer.metrics.operations import operations_kpi
 from keizer.operations.schemas import InteractionCreate
 from keizer.org.schemas import EmployeeCreate
 
-from factories import org_units
+from factories import CX_SURVEY, org_units
 
 START, END = date(2024, 3, 5), date(2024, 4, 20)
 TEAMS = ("team-a", "team-b", "team-c")
@@ -68,7 +69,21 @@ def loaded(workspace: keizer.Workspace) -> tuple[SimpleNamespace, pd.DataFrame]:
                           after_call_s=_value(c.acw))
         for c in contacts.itertuples()
     ])  # fmt: skip
-    names = ("interaction", "employee", "org_unit")
+    workspace.add_survey(CX_SURVEY)
+    surveyed = contacts.iloc[::3]
+    workspace.add_responses([
+        ResponseCreate(source_key=f"R-{c.key}", survey_key=CX_SURVEY.source_key,
+                       submitted_at=c.at + timedelta(hours=1), interaction_key=c.key,
+                       answers={"nps": 9})
+        for c in surveyed.itertuples()
+    ] + [  # a second response to the same contact counts once
+        ResponseCreate(source_key=f"R2-{c.key}", survey_key=CX_SURVEY.source_key,
+                       submitted_at=c.at + timedelta(hours=2), interaction_key=c.key,
+                       answers={"nps": 3})
+        for c in surveyed.iloc[:10].itertuples()
+    ])  # fmt: skip
+    contacts["surveyed"] = contacts.index.isin(surveyed.index)
+    names = ("interaction", "employee", "org_unit", "response")
     return SimpleNamespace(**{name: workspace.store.ibis.table(name) for name in names}), contacts
 
 
@@ -129,6 +144,21 @@ def test_operations_match_pandas_and_scipy(loaded: tuple[SimpleNamespace, pd.Dat
     by_mode = operations_kpi(tables, kpi="aht", by=["work_mode"], start=START, end=END)
     assert by_mode["n"].sum() == ref.handled.sum()
     assert set(by_mode.work_mode) == {"home", "office"}
+
+
+def test_response_rate_matches_pandas(loaded: tuple[SimpleNamespace, pd.DataFrame]) -> None:
+    tables, contacts = loaded
+    ref = _reference(contacts)
+    rate = operations_kpi(tables, kpi="response_rate", by=["team"], start=START, end=END)
+    for row in rate.itertuples():
+        group = ref[ref.team == row.team]
+        k, n = int(group.surveyed.sum()), len(group)
+        assert row.n == n
+        assert row.value == pytest.approx(100 * k / n)
+        low, high = proportion_confint(k, n, method="wilson")
+        assert (row.ci_low, row.ci_high) == (pytest.approx(100 * low), pytest.approx(100 * high))
+    whole = operations_kpi(tables, kpi="response_rate", start=START, end=END).iloc[0]
+    assert whole["value"] == pytest.approx(100 * ref.surveyed.mean())
 
 
 def test_operations_refuses_segments() -> None:

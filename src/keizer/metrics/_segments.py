@@ -39,6 +39,8 @@ class WorkforceTables(OrgTables, Protocol):
 class OperationsTables(OrgTables, Protocol):
     @property
     def interaction(self) -> ir.Table: ...
+    @property
+    def response(self) -> ir.Table: ...
 
 
 ORG_SEGMENTS = ("team", "department", "location", "organisation")

@@ -41,6 +41,7 @@ OPERATIONS_KPIS = {
     "acw_share": "after-call time as % of handle time",
     "fcr": "% of contacts without a repeat contact of the same customer within the window",
     "contact_volume": "number of contacts",
+    "response_rate": "% of contacts followed by at least one customer survey response",
 }
 FCR_WINDOW_DAYS = 7
 RATIO_METHOD = "ratio-delta"
@@ -68,8 +69,10 @@ def operations_kpi(
     by = list(by)
     check_request(kpi, by, where, OPERATIONS_SEGMENTS, start, end)
     rows = contacts(tables, by=by, start=start, end=end, fcr_window_days=fcr_window_days)
+    if kpi == "response_rate":
+        rows = _with_responded(rows, tables.response)
     rows = apply_where(rows, where)
-    stats = _collect(rows, by, fcr=kpi == "fcr")
+    stats = _collect(rows, by, fcr=kpi == "fcr", responded=kpi == "response_rate")
     if by:
         stats = stats.sort_values(by).reset_index(drop=True)
     result = _estimate(kpi, stats.drop(columns=by), confidence)
@@ -132,7 +135,20 @@ def contacts(
     return with_tenure(t, t[P_END])
 
 
-def _collect(rows: ir.Table, by: Sequence[str], *, fcr: bool) -> pd.DataFrame:
+def _with_responded(rows: ir.Table, response: ir.Table) -> ir.Table:
+    """Flag the contacts that at least one survey response follows."""
+    answered = (
+        response.filter(response.interaction_id.notnull())
+        .select(answered_id="interaction_id")
+        .distinct()
+    )
+    joined = rows.left_join(answered, rows.id == answered.answered_id)
+    return joined.mutate(responded=joined.answered_id.notnull()).drop("answered_id").view()
+
+
+def _collect(
+    rows: ir.Table, by: Sequence[str], *, fcr: bool, responded: bool = False
+) -> pd.DataFrame:
     handled = rows.handled
     h = ibis.ifelse(handled, rows.handle, 0.0)
     a = ibis.ifelse(handled, rows.acw, 0.0)
@@ -148,6 +164,8 @@ def _collect(rows: ir.Table, by: Sequence[str], *, fcr: bool) -> pd.DataFrame:
     if fcr:
         metrics["observed"] = ibis.ifelse(rows.observed, 1, 0).sum()
         metrics["resolved_first"] = ibis.ifelse(rows.observed & ~rows.repeat, 1, 0).sum()
+    if responded:
+        metrics["responded"] = ibis.ifelse(rows.responded, 1, 0).sum()
     expr = rows.group_by(list(by)).aggregate(**metrics) if by else rows.aggregate(**metrics)
     frame: pd.DataFrame = expr.to_pandas()
     values = [c for c in frame.columns if c not in by]
@@ -211,6 +229,14 @@ def _estimate(kpi: str, stats: pd.DataFrame, confidence: float) -> pd.DataFrame:
         out["n"] = column["observed"]
         out["method"] = statistics.proportion(1, 1).method
         out["low_n"] = statistics.below_min_n(column["observed"], "proportion")
+    elif kpi == "response_rate":
+        est = statistics.proportion_frame(
+            column["responded"], column["contacts"], confidence=confidence
+        )
+        out[["value", "ci_low", "ci_high"]] = 100 * est[["value", "ci_low", "ci_high"]].to_numpy()
+        out["n"] = column["contacts"]
+        out["method"] = statistics.proportion(1, 1).method
+        out["low_n"] = statistics.below_min_n(column["contacts"], "proportion")
     else:
         out["value"] = out["n"] = column["contacts"]
     return out
