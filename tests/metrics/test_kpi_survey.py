@@ -282,3 +282,22 @@ def test_every_employee_kpi_matches_pandas(workspace: keizer.Workspace) -> None:
         assert len(merged) == 6, name
         np.testing.assert_allclose(merged.value, merged.expected, err_msg=name)
         assert (merged.respondents == 20).all(), name
+
+
+@pytest.mark.parametrize(
+    ("name", "by"),
+    [
+        ("nps", []),
+        ("enps", ["team"]),
+        (["nps", "csat"], ["month"]),
+        ("turnover", ["team"]),
+        ("aht", ["channel", "month"]),
+    ],
+)
+def test_an_empty_store_gives_empty_answers(
+    workspace: keizer.Workspace, name: str | list[str], by: list[str]
+) -> None:
+    result = workspace.kpi(name, by=by, period=("2026-01-01", "2026-03-31"),
+                           compare="previous_period")  # fmt: skip
+    assert (result["n"].fillna(0) == 0).all()
+    assert "change" in result.columns

@@ -167,3 +167,32 @@ def test_operations_refuses_segments() -> None:
         operations_kpi(empty, kpi="aht", by=["survey"], start=START, end=END)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="unknown operations KPI"):
         operations_kpi(empty, kpi="nps", start=START, end=END)  # type: ignore[arg-type]
+
+
+def test_changes_against_the_previous_period_and_bucket(
+    workspace: keizer.Workspace, loaded: tuple[SimpleNamespace, pd.DataFrame]
+) -> None:
+    tables, _ = loaded
+    z = stats.norm.isf(0.025)
+    # by month: April against March, Wald test from the two intervals (Altman & Bland 2003)
+    monthly = workspace.kpi("aht", by=["month"], period=(START, END), compare="previous_period")
+    march, april = monthly.iloc[0], monthly.iloc[1]
+    assert np.isnan(march["change"])
+    se = np.hypot(april.ci_high - april.ci_low, march.ci_high - march.ci_low) / (2 * z)
+    assert april["compare_value"] == pytest.approx(march["value"])
+    assert april["change"] == pytest.approx(april["value"] - march["value"])
+    assert april["change_ci_low"] == pytest.approx(april["change"] - z * se)
+    assert april["p_value"] == pytest.approx(2 * stats.norm.sf(abs(april["change"]) / se))
+    # a period of days against the same number of days before it
+    period = (date(2024, 4, 1), date(2024, 4, 20))
+    fcr = workspace.kpi("fcr", by=["channel"], period=period, compare="previous_period")
+    before = operations_kpi(tables, kpi="fcr", by=["channel"], start=date(2024, 3, 12),
+                            end=date(2024, 3, 31)).set_index("channel")  # fmt: skip
+    for row in fcr.itertuples():
+        assert row.compare_value == pytest.approx(before.loc[row.channel, "value"])
+        assert row.change == pytest.approx(row.value - row.compare_value)
+    assert fcr["p_adjusted"].ge(fcr["p_value"]).all()
+    # counts have no interval: the change only
+    volume = workspace.kpi("contact_volume", period=period, compare="previous_period").iloc[0]
+    assert volume["change"] == volume["value"] - volume["compare_value"]
+    assert np.isnan(volume["p_value"])

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from keizer.errors import ValidationError
 from keizer.metrics import statistics
@@ -33,6 +34,7 @@ from keizer.metrics.survey_kpis import (
     SURVEY_KPIS,
     SurveyKpi,
     compare,
+    counts_for,
     estimate,
     of_metric,
     survey_statistics,
@@ -95,15 +97,19 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
     employee = [d.metric for d in definitions if d.metric in EMPLOYEE_METRICS]
     segment = employee_segment(by, where) if employee else None
     periods = time_cells(start, end) if employee and request.period is not None else None
-    stats = survey_statistics(tables, metrics, by=by, start=start, end=end, where=where)
+    counts = counts_for(definitions)
+    stats = survey_statistics(
+        tables, metrics, by=by, start=start, end=end, where=where, counts=counts
+    )
     earlier = earlier_cells = None
     if request.compare == "previous_period" and not any(k in TIME_SEGMENTS for k in by):
         if request.period is None:
             raise ValidationError("compare=previous_period needs a period")
         before_start, before_end = previous_period(start, end)
         earlier = survey_statistics(
-            tables, metrics, by=by, start=before_start, end=before_end, where=where
-        )
+            tables, metrics, by=by, start=before_start, end=before_end, where=where,
+            counts=counts,
+        )  # fmt: skip
         earlier_cells = time_cells(before_start, before_end) if employee else None
     parts = []
     for definition in definitions:
@@ -112,7 +118,7 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
         if request.compare == "previous_period":
             before = of_metric(earlier, definition.metric) if earlier is not None else None
             result = _with_changes(definition, own, before, result, by, request)
-        if definition.metric in EMPLOYEE_METRICS:
+        if definition.metric in EMPLOYEE_METRICS and not result.empty:
             plan = employee_plan(tables, definition.metric, segment=segment,
                                  k=request.min_group_size, period_end=end)  # fmt: skip
             result = guard(result, plan, by=by, where=where, periods=periods,
@@ -124,13 +130,33 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
 
 
 def _workforce_or_operations(tables: StoreTables, request: KpiRequest, name: str) -> pd.DataFrame:
-    """Workforce KPIs (HR data: anonymity by headcount) and operations KPIs."""
-    if request.compare is not None:
-        raise ValidationError(
-            f"comparisons are available for survey KPIs; compare {name} by asking for two "
-            "periods or a time segment"
-        )
+    """Workforce KPIs (HR data: anonymity by headcount) and operations KPIs, with changes
+    against the previous period or bucket when asked."""
+    if request.compare is not None and request.compare != "previous_period":
+        raise ValidationError(f"unknown comparison {request.compare!r}; use previous_period")
     start, end = request.bounds()
+    by = list(request.by)
+    result = _workforce_or_operations_figures(tables, request, name, start, end)
+    if request.compare is None:
+        return result
+    by = list(result.columns[: list(result.columns).index("kpi")])  # + e.g. leave_reason
+    if any(k in TIME_SEGMENTS for k in by):
+        before = _previous_rows(result, by)
+    elif request.period is None:
+        raise ValidationError("compare=previous_period needs a period")
+    else:
+        earlier = _workforce_or_operations_figures(
+            tables, request, name, *previous_period(start, end)
+        )
+        before = result[by].merge(earlier, on=by, how="left") if by else earlier
+        if len(before) != len(result):  # nothing in the earlier period
+            before = pd.DataFrame({c: [np.nan] * len(result) for c in result.columns})
+    return _interval_changes(result, before.reset_index(drop=True), by, request)
+
+
+def _workforce_or_operations_figures(
+    tables: StoreTables, request: KpiRequest, name: str, start: date, end: date
+) -> pd.DataFrame:
     common = {"kpi": name, "by": list(request.by), "start": start, "end": end,
               "where": dict(request.where) or None, "confidence": request.confidence}  # fmt: skip
     if name in WORKFORCE_KPIS:
@@ -143,6 +169,53 @@ def _workforce_or_operations(tables: StoreTables, request: KpiRequest, name: str
         result.loc[small, "reason"] = f"fewer than {request.min_group_size} employees"
         return result
     return operations_kpi(tables, **common)  # type: ignore[arg-type]
+
+
+def _previous_rows(result: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """For each row, the row of the preceding time bucket in the same series."""
+    time_keys = [k for k in by if k in TIME_SEGMENTS]
+    series = [k for k in by if k not in time_keys]
+    figures = ["value", "n", "ci_low", "ci_high", "suppressed"]
+    ordered = result.sort_values([*series, *time_keys])
+    shifted = (
+        ordered.groupby(series, sort=False)[figures].shift(1)
+        if series
+        else ordered[figures].shift(1)
+    )
+    return shifted.reindex(result.index)
+
+
+def _interval_changes(
+    result: pd.DataFrame, before: pd.DataFrame, by: list[str], request: KpiRequest
+) -> pd.DataFrame:
+    """Change against ``before`` (aligned rows) with a Wald test from the two intervals.
+
+    The standard error of each estimate is read from its interval (width / 2z), and the
+    difference is tested as normal (Altman & Bland, BMJ 2003;326:219): the workforce and
+    operations estimators (Poisson/Wilson/t/ratio intervals) do not share one exact
+    two-sample test. Figures without an interval (counts, costs) get the change only.
+    """
+    z = float(stats.norm.isf((1 - request.confidence) / 2))
+    value = result["value"].to_numpy(dtype=float)
+    previous = before["value"].to_numpy(dtype=float)
+    hidden_before = before["suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    previous = np.where(hidden_before, np.nan, previous)
+    se_now = (result["ci_high"].to_numpy(float) - result["ci_low"].to_numpy(float)) / (2 * z)
+    se_before = (before["ci_high"].to_numpy(float) - before["ci_low"].to_numpy(float)) / (2 * z)
+    change = value - previous
+    se = np.sqrt(se_now**2 + se_before**2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = np.where(se > 0, 2 * stats.norm.sf(np.abs(change) / se), np.nan)
+    out = result.copy()
+    out["compare_value"] = previous
+    out["compare_n"] = np.where(hidden_before, np.nan, before["n"].to_numpy(dtype=float))
+    out["change"] = change
+    out["change_ci_low"] = change - z * se
+    out["change_ci_high"] = change + z * se
+    out["p_value"] = p_value
+    out["p_adjusted"] = statistics.benjamini_hochberg(p_value)
+    out["significant"] = out["p_adjusted"] < request.alpha
+    return out[[*by, *RESULT_COLUMNS, *COMPARISON_COLUMNS]]
 
 
 def _with_estimates(
@@ -183,6 +256,10 @@ def _with_changes(
     """Add the change against the previous time bucket (when ``by`` has one) or against
     ``earlier``, the statistics of the previous period of equal length."""
     time_keys = [k for k in by if k in TIME_SEGMENTS]
+    if result.empty:
+        for column in COMPARISON_COLUMNS:
+            result[column] = pd.Series(dtype=bool if column == "significant" else float)
+        return result[[*by, *RESULT_COLUMNS, *COMPARISON_COLUMNS, "respondents"]]
     if time_keys:
         before = _previous_bucket(stats, by, time_keys)
     else:
@@ -228,11 +305,12 @@ def _adjusted(result: pd.DataFrame, alpha: float) -> pd.DataFrame:
 def _previous_bucket(stats: pd.DataFrame, by: list[str], time_keys: list[str]) -> pd.DataFrame:
     """For each row, the statistics of the preceding time bucket of the same series."""
     series = [k for k in by if k not in time_keys]
+    columns = [c for c in STATISTICS if c in stats.columns]
     ordered = stats.sort_values([*series, *time_keys])
     shifted = (
-        ordered.groupby(series, sort=False)[list(STATISTICS)].shift(1)
+        ordered.groupby(series, sort=False)[columns].shift(1)
         if series
-        else ordered[list(STATISTICS)].shift(1)
+        else ordered[columns].shift(1)
     )
     previous = ordered[by].join(shifted)
     return stats[by].merge(previous, on=by, how="left")

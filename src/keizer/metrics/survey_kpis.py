@@ -68,15 +68,28 @@ def survey_statistics(
     start: date,
     end: date,
     where: Mapping[str, object] | None = None,
+    counts: Sequence[str] = ("promoters", "detractors", "top", "agree", "low"),
 ) -> pd.DataFrame:
     """Sufficient statistics per group and metric, from the database in one query."""
     needed = [*by, *(where or {})]
     expr = sufficient_statistics(
         answers(tables, metrics, needed, (start, end)), by=by, start=start, end=end,
         where=where, count_respondents=any(m in EMPLOYEE_METRICS for m in metrics),
+        counts=counts,
     )  # fmt: skip
     frame: pd.DataFrame = expr.to_pandas()
     return frame.sort_values([*by, "metric"]).reset_index(drop=True)
+
+
+def counts_for(kpis: Sequence[SurveyKpi]) -> list[str]:
+    """The bucket counts the KPIs' estimates and tests read."""
+    needed: set[str] = set()
+    for kpi in kpis:
+        if kpi.family == "nps":
+            needed |= {"promoters", "detractors"}
+        elif kpi.successes is not None:
+            needed.add(kpi.successes)
+    return sorted(needed)
 
 
 def of_metric(stats: pd.DataFrame, metric: str) -> pd.DataFrame:

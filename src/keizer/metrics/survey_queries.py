@@ -73,19 +73,16 @@ def answers(
         respondent="respondent_pseudonym", respondent_role="respondent_role",
         r_team_id="team_id", r_channel="channel", interaction_id="interaction_id",
     )  # fmt: skip
-    s = t.survey.select(survey_id="id", survey="source_key", audience="audience")
     i = t.interaction.select(
         interaction_id="id", i_team_id="team_id", i_channel="channel", agent_id="employee_id"
     )
-    base = (
-        a.join(q, "question_id")
-        .join(r, "response_id")
-        .join(s, "survey_id")
-        .join(i, "interaction_id", how="left")
-    )
+    base = a.join(q, "question_id").join(r, "response_id")
+    if "survey" in segments:
+        base = base.join(t.survey.select(survey_id="id", survey="source_key"), "survey_id")
+    base = base.join(i, "interaction_id", how="left")
     base = base.select(
-        "metric", "value", "scale_min", "scale_max", "submitted_at", "respondent", "audience",
-        "survey", "agent_id", "respondent_role",
+        "metric", "value", "scale_min", "scale_max", "submitted_at", "respondent",
+        *(["survey"] if "survey" in segments else []), "agent_id", "respondent_role",
         team_id=ibis.coalesce(base.r_team_id, base.i_team_id),
         channel=ibis.coalesce(base.r_channel, base.i_channel),
     )  # fmt: skip
@@ -110,8 +107,7 @@ def _with_employee(base: ir.Table, employee: ir.Table) -> ir.Table:
     joined = base.join(by_person, [("respondent", "resp_pseudonym")], how="left")
     joined = joined.join(emp, [("agent_id", "employee_id")], how="left")
     return joined.select(
-        "metric", "value", "scale_min", "scale_max", "submitted_at", "respondent", "audience",
-        "survey", "team_id", "channel", "agent_id", "respondent_role",
+        *base.columns,
         work_mode=ibis.coalesce(joined.resp_work_mode, joined.work_mode),
         role=ibis.coalesce(joined.respondent_role, joined.resp_role, joined.role),
         hire_date=ibis.coalesce(joined.resp_hire_date, joined.hire_date),
@@ -230,24 +226,29 @@ def sufficient_statistics(
     low_at_most: float = 2,
     where: Mapping[str, object] | None = None,
     count_respondents: bool = True,
+    counts: Sequence[str] = ("promoters", "detractors", "top", "agree", "low"),
 ) -> ir.Table:
     """Per group: answers, distinct respondents (when ``count_respondents``: the anonymity
-    guard needs them, and counting distinct values costs), sum, sum of squares, NPS buckets,
-    top box, agreement and low-score counts, for answers submitted from ``start`` to ``end``."""
+    guard needs them, and counting distinct values costs), sum, sum of squares and the
+    ``counts`` asked for (NPS buckets, top box, agreement, low scores), for answers submitted
+    from ``start`` to ``end``. Counts nobody asked for are not computed: on ten million
+    answers every aggregate costs."""
     t = metric_answers.filter(_within(metric_answers.submitted_at, start, end))
     t = apply_filters(t, where, end)
     groups = segment_columns(t, by, end)
     t = t.mutate(**groups) if groups else t
     value = t.value
+    conditions = {
+        "promoters": value >= 9,
+        "detractors": value <= 6,
+        "top": value > t.scale_max - top_box,
+        "agree": value >= agree_from,
+        "low": value <= low_at_most,
+    }
     return t.group_by([*by, "metric"]).aggregate(
         n=value.count(),
         respondents=t.respondent.nunique() if count_respondents else value.count(),
         total=value.sum(),
         sum_squares=(value * value).sum(),
-        promoters=(value >= 9).ifelse(1, 0).sum(),
-        detractors=(value <= 6).ifelse(1, 0).sum(),
-        top=(value > t.scale_max - top_box).ifelse(1, 0).sum(),
-        agree=(value >= agree_from).ifelse(1, 0).sum(),
-        low=(value <= low_at_most).ifelse(1, 0).sum(),
-        audience=t.audience.max(),
+        **{name: conditions[name].ifelse(1, 0).sum() for name in counts},
     )
