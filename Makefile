@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STORE ?= keizer.duckdb
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: demo test lint typecheck unit install clean
 
@@ -18,6 +19,7 @@ install: $(BIN)/keizer  ## Create the virtualenv and install keizer with its dev
 demo: install  ## Run the product on its embedded default: a demo organisation in a DuckDB file.
 	$(BIN)/keizer demo --database-url $(STORE)
 	$(BIN)/keizer db info --database-url $(STORE)
+	$(BIN)/keizer serve --database-url $(STORE) --demo-logins --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests $(wildcard benchmarks)

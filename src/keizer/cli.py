@@ -9,7 +9,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -492,6 +492,364 @@ def _print_kpi(result: Any, segments: list[str]) -> None:
     out.print(table)
     if compared:
         out.print("* significant at 5 % after Benjamini-Hochberg correction")
+
+
+# -- linkage: EX <-> CX (docs/linkage.md) ------------------------------------------------------
+linkage_app = typer.Typer(
+    help="EX <-> CX linkage: employee factors against customer outcomes, turnover, absence.",
+    no_args_is_help=True,
+)
+app.add_typer(linkage_app, name="linkage")
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    json = "json"
+    table = "table"
+
+
+class ReportLanguage(StrEnum):
+    en = "en"
+    nl = "nl"
+
+
+@linkage_app.command("report")
+@user_errors
+def linkage_report(
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="html (a self-contained page), json or table.")
+    ] = ReportFormat.html,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write; html defaults to keizer-linkage.html."),
+    ] = None,
+    language: Annotated[ReportLanguage, typer.Option(help="Report language: en or nl.")] = (
+        ReportLanguage.en
+    ),
+    period: Annotated[
+        str | None, typer.Option(help="FROM:TO dates, e.g. 2025-01-01:2025-12-31.")
+    ] = None,
+    min_teams: Annotated[int, typer.Option(help="Fewest teams for a team model.")] = 10,
+    min_months: Annotated[int, typer.Option(help="Fewest months for a team model.")] = 6,
+    cost_per_leaver: Annotated[
+        float, typer.Option(help="Cost of one voluntary leaver in euro.")
+    ] = 12_500.0,
+    intervention_teams: Annotated[
+        str | None,
+        typer.Option(help="Team keys (comma-separated) that received an intervention."),
+    ] = None,
+    intervention_start: Annotated[
+        str | None, typer.Option(help="Month the intervention started, YYYY-MM.")
+    ] = None,
+    intervention_measure: Annotated[
+        str, typer.Option(help="Pulse item the intervention aimed at.")
+    ] = "ees_information",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Which employee factors go with customer outcomes, turnover and absence: effect sizes
+    with intervals, in a report a manager can read (see docs/linkage.md)."""
+    from keizer.linkage import Intervention, LinkageOptions
+    from keizer.linkage.report import to_html, to_json
+
+    bounds: tuple[str, str] | None = None
+    if period is not None:
+        start, sep, end = period.partition(":")
+        if not sep:
+            raise KeizerError(f"--period {period!r}: expected FROM:TO, e.g. 2025-01-01:2025-12-31")
+        bounds = (start.strip(), end.strip())
+    intervention = None
+    if (intervention_teams is None) != (intervention_start is None):
+        raise KeizerError("give both --intervention-teams and --intervention-start, or neither")
+    if intervention_teams is not None and intervention_start is not None:
+        teams = tuple(t.strip() for t in intervention_teams.split(",") if t.strip())
+        intervention = Intervention(teams, intervention_start.strip(), intervention_measure)
+    with open_workspace(database_url) as ws:
+        options = LinkageOptions(
+            min_group_size=ws.settings.min_group_size, min_teams=min_teams,
+            min_months=min_months, cost_per_leaver=cost_per_leaver,
+        )  # fmt: skip
+        with err.status("linking employee and customer experience..."):
+            result = ws.linkage(period=bounds, options=options, intervention=intervention)
+    lang = language.value
+    if output_format is ReportFormat.html:
+        target = output or Path("keizer-linkage.html")
+        target.write_text(to_html(result, "nl" if lang == "nl" else "en"), encoding="utf-8")
+        out.print(f"report written to {target}")
+    elif output_format is ReportFormat.json:
+        text_out = json.dumps(to_json(result), ensure_ascii=False, indent=2, allow_nan=False)
+        if output is not None:
+            output.write_text(text_out, encoding="utf-8")
+            out.print(f"report written to {output}")
+        else:
+            sys.stdout.write(text_out + "\n")
+    else:
+        _print_linkage(result, "nl" if lang == "nl" else "en")
+
+
+def _print_linkage(result: Any, language: Literal["en", "nl"]) -> None:
+    effects = result.effects
+    shown = effects[(effects["status"] == "ok") & (effects["lag"] == 1)]
+    table = Table("measure", "outcome", "per unit", "95% CI", "q", "teams", box=None,
+                  pad_edge=False)  # fmt: skip
+    for row in shown.itertuples():
+        mark = " *" if row.significant else ""
+        table.add_row(
+            row.measure, row.outcome, f"{row.estimate:+.3f}{mark}",
+            f"{row.low:.3f} - {row.high:.3f}", f"{row.q_value:.3f}", str(row.teams),
+        )  # fmt: skip
+    out.print(table)
+    significant = shown[shown["significant"] == True]  # noqa: E712 (NaN-safe)
+    for sentence in significant[f"summary_{language}"].head(10):
+        out.print(f"- {sentence}", highlight=False)
+    r = result.retention
+    if r.status == "ok":
+        hr = r.hazard_ratios.set_index("covariate")
+        if "manager_rating" in hr.index:
+            out.print(f"- {hr.loc['manager_rating', f'summary_{language}']}", highlight=False)
+    for sentence in result.absence.get(f"summary_{language}", []):
+        out.print(f"- {sentence}", highlight=False)
+    out.print("* significant after Benjamini-Hochberg correction (false-discovery rate 5 %)")
+    out.print(result.notes[language][0], highlight=False)
+
+
+user_app = typer.Typer(
+    help="Logins, roles and API tokens (see docs/users.md).", no_args_is_help=True
+)
+app.add_typer(user_app, name="user")
+token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+user_app.add_typer(token_app, name="token")
+
+
+class UserRoleChoice(StrEnum):
+    admin = "admin"
+    board = "board"
+    cx_manager = "cx-manager"
+    ex_manager = "ex-manager"
+    team_lead = "team-lead"
+    analyst = "analyst"
+
+
+class LanguageChoice(StrEnum):
+    nl = "nl"
+    en = "en"
+
+
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from the first line of standard input (for scripts).",
+    ),
+]
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password, from a hidden prompt (typed twice) or stdin; never from argv."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    if len(password) < 8:
+        raise KeizerError("the password needs at least 8 characters; nothing was changed")
+    return password
+
+
+@user_app.command("add")
+@user_errors
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login name (case-insensitive).")],
+    role: Annotated[UserRoleChoice, typer.Option("--role", help="What the user may see.")],
+    team: Annotated[
+        list[str] | None,
+        typer.Option("--team", help="Team key a team lead leads (repeat for several)."),
+    ] = None,
+    display_name: Annotated[
+        str | None, typer.Option("--display-name", help="Name shown in the web app.")
+    ] = None,
+    language: Annotated[
+        LanguageChoice, typer.Option("--language", help="Language of the web app.")
+    ] = LanguageChoice.nl,
+    password_stdin: PasswordStdinOption = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Add a login. The password is asked for (hidden), or read with --password-stdin."""
+    from pydantic import ValidationError as PydanticValidationError
+
+    from keizer.org import service as org
+    from keizer.users.schemas import UserCreate
+
+    password = _read_password(password_stdin)
+    with open_workspace(database_url, must_exist=True) as ws:
+        with ws.unit_of_work() as session:
+            team_ids = [org.get_org_unit(session=session, source_key=k).id for k in team or []]
+        try:
+            user_in = UserCreate(
+                username=username, password=password, role=role.value,
+                display_name=display_name, team_ids=team_ids, language=language.value,
+            )  # fmt: skip
+        except PydanticValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+            )
+            raise KeizerError(f"invalid user: {problems}") from None
+        user = ws.add_user(user_in)
+    teams = f", teams {', '.join(team or [])}" if team else ""
+    out.print(f"added {user.username} ({user.role}{teams})")
+
+
+@user_app.command("list")
+@user_errors
+def user_list(
+    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = (
+        OutputFormat.table
+    ),
+    database_url: DatabaseOption = None,
+) -> None:
+    """List the logins with their role, teams and status."""
+    with open_workspace(database_url, must_exist=True) as ws:
+        found = ws.users()
+    if output == OutputFormat.json:
+        out.print_json(json.dumps([u.model_dump() for u in found]))
+        return
+    table = Table("username", "name", "role", "teams", "language", "status", box=None)
+    for u in found:
+        table.add_row(
+            u.username, u.display_name, u.role, ", ".join(map(str, u.team_ids)), u.language,
+            "disabled" if u.disabled else "active",
+        )  # fmt: skip
+    out.print(table)
+
+
+@user_app.command("disable")
+@user_errors
+def user_disable(
+    username: Annotated[str, typer.Argument(help="The login to disable.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Disable a login: its browser sessions end and its API tokens stop working."""
+    with open_workspace(database_url, must_exist=True) as ws:
+        user = ws.disable_user(username)
+    out.print(f"disabled {user.username}")
+
+
+@user_app.command("password")
+@user_errors
+def user_password(
+    username: Annotated[str, typer.Argument(help="The login whose password to change.")],
+    password_stdin: PasswordStdinOption = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Set a new password (asked for, or --password-stdin); open browser sessions end."""
+    password = _read_password(password_stdin)
+    with open_workspace(database_url, must_exist=True) as ws:
+        user = ws.set_password(username, password)
+    out.print(f"new password set for {user.username}")
+
+
+@user_app.command("add-demo")
+@user_errors
+def user_add_demo(database_url: DatabaseOption = None) -> None:
+    """Add one demo login per role (public passwords: for the demo organisation only)."""
+    with open_workspace(database_url, must_exist=True) as ws:
+        logins = ws.add_demo_users()
+    table = Table("username", "password", "role", "teams", box=None)
+    for login in logins:
+        u = login.user
+        table.add_row(u.username, login.password, u.role, ", ".join(map(str, u.team_ids)))
+    out.print(table)
+    err.print("demo passwords are public: never use these logins on real data", soft_wrap=True)
+
+
+@token_app.command("create")
+@user_errors
+def token_create(
+    username: Annotated[str, typer.Argument(help="The login the token acts as.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create an API token; it is shown this once (only its hash is stored)."""
+    with open_workspace(database_url, must_exist=True) as ws:
+        token = ws.create_token(username, name)
+    err.print(
+        f"token {token.id} ({token.name}) for {username}; store it now, it is not shown again:"
+    )
+    print(token.token)
+
+
+@token_app.command("list")
+@user_errors
+def token_list(
+    username: Annotated[str, typer.Argument(help="Whose tokens.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """List a login's API tokens (never the tokens themselves)."""
+    with open_workspace(database_url, must_exist=True) as ws:
+        tokens = ws.tokens(username)
+    table = Table("id", "name", "starts with", "created", "last used", "status", box=None)
+    for t in tokens:
+        table.add_row(
+            str(t.id), t.name, t.prefix, f"{t.created_at:%Y-%m-%d %H:%M}",
+            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never",
+            "revoked" if t.revoked_at else "active",
+        )  # fmt: skip
+    out.print(table)
+
+
+@token_app.command("revoke")
+@user_errors
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (see 'keizer user token list').")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Revoke an API token: it stops working at once."""
+    with open_workspace(database_url, must_exist=True) as ws:
+        ws.revoke_token(token_id)
+    out.print(f"revoked token {token_id}")
+
+
+# -- web app (docs/web.md) ----------------------------------------------------------------------
+@app.command()
+@user_errors
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies",
+            help="Mark cookies Secure even when the proxy does not forward https.",
+        ),
+    ] = False,
+    demo_logins: Annotated[
+        bool,
+        typer.Option("--demo-logins", help="Add the demo logins (one per role) and print them."),
+    ] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Serve the dashboards and the JSON API on the store until Ctrl-C.
+
+    The server owns the store: on DuckDB other keizer commands cannot open the file while it
+    runs (send data through the API instead).
+    """
+    import uvicorn
+
+    from keizer.web import create_app
+
+    with open_workspace(database_url) as ws:
+        if demo_logins:
+            table = Table("username", "password", "role", box=None, pad_edge=False)
+            for login in ws.add_demo_users():
+                table.add_row(login.user.username, login.password, login.user.role)
+            out.print("demo logins (public passwords: never use them on real data):")
+            out.print(table)
+        app_ = create_app(ws, secure_cookies=secure_cookies, warm_cache=True)
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+        where = ws.store.url.display()
+        out.print(f"keizer serves {where} at http://{shown}:{port}/ (Ctrl-C stops)")
+        uvicorn.run(
+            app_, host=host, port=port, proxy_headers=True, log_level="info",
+            server_header=False,
+        )  # fmt: skip
 
 
 def main() -> None:

@@ -25,6 +25,8 @@ from keizer.ingest.fields import ImportKind
 from keizer.ingest.mapping import Mapping as ImportMapping
 from keizer.ingest.mapping import load_mapping
 from keizer.ingest.service import ImportOptions, ImportResult
+from keizer.linkage import Intervention, LinkageOptions, LinkageResult, analyse
+from keizer.linkage.queries import build_panel
 from keizer.metrics.kpi import KpiRequest
 from keizer.metrics.kpi import kpi as metrics_kpi
 from keizer.metrics.survey_queries import StoreTables
@@ -37,6 +39,8 @@ from keizer.store import migrate
 from keizer.store.bulk import UpsertResult
 from keizer.store.engine import Store, open_store
 from keizer.store.url import parse_store_url
+from keizer.users import service as user_service
+from keizer.users.schemas import DemoLogin, NewToken, TokenRead, UserCreate, UserRead
 from keizer.workforce import service as workforce
 from keizer.workforce.schemas import AbsenceSpellCreate, HREventCreate
 
@@ -168,6 +172,31 @@ class Workspace:
         )  # fmt: skip
         return metrics_kpi(StoreTables.from_backend(self.store.ibis), request)
 
+    def linkage(
+        self,
+        *,
+        period: tuple[date | str, date | str] | None = None,
+        options: LinkageOptions | None = None,
+        intervention: Intervention | None = None,
+    ) -> LinkageResult:
+        """EX ↔ CX linkage: employee measures against customer outcomes, turnover and absence.
+
+        Builds the team × month panel from the store (Ibis) and runs every model of
+        :mod:`keizer.linkage` (see docs/linkage.md). The anonymity threshold is at least
+        ``Settings.min_group_size`` whatever ``options`` say.
+        """
+        options = options or LinkageOptions(min_group_size=self.settings.min_group_size)
+        if options.min_group_size < self.settings.min_group_size:
+            raise ValidationError(
+                f"min_group_size {options.min_group_size} is below this deployment's "
+                f"anonymity threshold ({self.settings.min_group_size})"
+            )
+        panel = build_panel(
+            StoreTables.from_backend(self.store.ibis),
+            _dates(period) if period is not None else None,
+        )
+        return analyse(panel, options, intervention)
+
     # -- writes ----------------------------------------------------------------------------
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -270,6 +299,47 @@ class Workspace:
             return workforce.upsert_absence_spells(
                 session=session, spells=spells, pseudonymiser=self.pseudonymiser
             )
+
+    # -- users (logins, roles, API tokens) -----------------------------------------------------
+    def add_user(self, user: UserCreate) -> UserRead:
+        """Add a login with a role (``team_ids`` scope a team lead to their teams)."""
+        with self.unit_of_work() as session:
+            return user_service.create(session=session, user_in=user)
+
+    def users(self) -> list[UserRead]:
+        """Every login, by username (never password hashes)."""
+        with self.unit_of_work() as session:
+            return user_service.get_all(session=session)
+
+    def disable_user(self, username: str) -> UserRead:
+        """Stop a login: its browser sessions end and its API tokens stop working."""
+        with self.unit_of_work() as session:
+            return user_service.disable(session=session, username=username)
+
+    def set_password(self, username: str, password: str) -> UserRead:
+        """Give a login a new password (its browser sessions end)."""
+        with self.unit_of_work() as session:
+            return user_service.set_password(session=session, username=username, password=password)
+
+    def create_token(self, username: str, name: str) -> NewToken:
+        """A new API token for a user; ``NewToken.token`` is shown once and never stored."""
+        with self.unit_of_work() as session:
+            return user_service.create_token(session=session, username=username, name=name)
+
+    def tokens(self, username: str) -> list[TokenRead]:
+        """A user's API tokens (without their secrets)."""
+        with self.unit_of_work() as session:
+            return user_service.get_tokens(session=session, username=username)
+
+    def revoke_token(self, token_id: int) -> None:
+        """Stop an API token from working."""
+        with self.unit_of_work() as session:
+            user_service.revoke_token(session=session, token_id=token_id)
+
+    def add_demo_users(self) -> list[DemoLogin]:
+        """One demo login per role (see docs/users.md); existing ones are left as they are."""
+        with self.unit_of_work() as session:
+            return user_service.create_demo(session=session)
 
 
 def _dates(period: tuple[date | str, date | str]) -> tuple[date, date]:

@@ -1,0 +1,1 @@
+"""Users, roles, API tokens and browser sessions: who may see which figures."""

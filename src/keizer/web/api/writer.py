@@ -1,0 +1,255 @@
+"""One writer per workspace that groups concurrent response batches into one transaction.
+
+Concurrent posts would otherwise each open a write transaction: on DuckDB they would conflict
+on the shared file, on PostgreSQL each would pay its own commit. The writer thread takes every
+batch waiting in its queue, writes them with one upsert in one transaction, and hands each
+request its own counts. Every request waits for its commit, so an answered request is stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import weakref
+from concurrent.futures import Future, InvalidStateError
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from keizer.feedback import service as feedback
+from keizer.feedback.models import Answer, Response
+from keizer.feedback.schemas import ResponseCreate, SurveyRead
+from keizer.feedback.service import INTERACTION, TEAM
+from keizer.privacy import PersonKind
+from keizer.store.base import table_of
+from keizer.store.bulk import UpsertResult, append, records_to_rows, staged
+from keizer.workspace import Workspace
+
+log = logging.getLogger("keizer.web.api")
+MAX_GROUP_RESPONSES = 20_000
+KEY_CHUNK = 5_000
+ANSWER_COLUMNS = ("response_id", "question_id", "value_num", "value_text")
+IDLE_EXIT_S = 30.0
+
+
+@dataclass
+class Job:
+    """One posted batch, already validated, and where its counts go."""
+
+    responses: list[ResponseCreate]
+    surveys: dict[str, SurveyRead] = field(default_factory=dict)  # by key, with questions
+    done: Future[UpsertResult] = field(default_factory=Future)
+
+    @property
+    def keys(self) -> set[str]:
+        return {r.source_key for r in self.responses}
+
+
+class IngestWriter:
+    """A daemon thread writing queued batches in groups (see the module docstring)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._queue: queue.Queue[Job] = queue.Queue()
+        self._held: list[Job] = []  # batches sharing keys with the last group: next group
+        self._thread = threading.Thread(target=self._run, name="keizer-ingest", daemon=True)
+        self._thread.start()
+
+    def put(self, job: Job) -> None:
+        self._queue.put(job)
+
+    def _run(self) -> None:
+        while True:
+            group = self._next_group()
+            if not group:
+                return
+            try:
+                self._write(group)
+            except Exception:
+                log.debug("group write failed; writing its batches one by one", exc_info=True)
+                for job in group:
+                    self._write_alone(job)
+            except BaseException as exc:  # the thread must not die with requests waiting
+                for job in group:
+                    _settle(job, error=exc)
+                raise
+
+    def _next_group(self) -> list[Job]:
+        """The batches to write next; empty when the writer stopped after idling."""
+        if self._held:
+            waiting, self._held = self._held, []
+        else:
+            try:
+                waiting = [self._queue.get(timeout=IDLE_EXIT_S)]
+            except queue.Empty:
+                with _writers_guard:
+                    if self._queue.empty():
+                        _writers.pop(self.workspace, None)
+                        return []
+                waiting = [self._queue.get()]
+        group: list[Job] = []
+        keys: set[str] = set()
+        size = 0
+        while True:
+            for job in waiting:
+                if keys & job.keys or (group and size + len(job.responses) > MAX_GROUP_RESPONSES):
+                    self._held.append(job)
+                    continue
+                group.append(job)
+                keys |= job.keys
+                size += len(job.responses)
+            try:
+                waiting = [self._queue.get_nowait()]
+            except queue.Empty:
+                return group
+
+    def _write(self, group: list[Job]) -> None:
+        with self.workspace.unit_of_work() as session:
+            results = write_group(session, self.workspace, group)
+        for job, result in zip(group, results, strict=True):
+            _settle(job, result)
+
+    def _write_alone(self, job: Job) -> None:
+        try:
+            with self.workspace.unit_of_work() as session:
+                result = feedback.upsert_responses(
+                    session=session, responses=job.responses,
+                    pseudonymiser=self.workspace.pseudonymiser,
+                )  # fmt: skip
+        except Exception as exc:
+            _settle(job, error=exc)
+        else:
+            _settle(job, result)
+
+
+def _settle(
+    job: Job, result: UpsertResult | None = None, *, error: BaseException | None = None
+) -> None:
+    """Hand a batch's outcome to its request; a request that gave up (client gone, timeout)
+    cancelled its future, and its batch is stored all the same."""
+    with contextlib.suppress(InvalidStateError):
+        if error is not None:
+            job.done.set_exception(error)
+        else:
+            job.done.set_result(result or UpsertResult())
+
+
+def write_group(session: Session, workspace: Workspace, group: list[Job]) -> list[UpsertResult]:
+    """Write the group's batches in ``session`` and return each batch's own counts.
+
+    Responses whose key the store lacks (nearly all) are appended together, with their
+    answers, in two ``INSERT ... SELECT`` statements for the whole group; the others (a
+    retried or corrected batch) go through the feedback service's upsert, batch by batch, so
+    that each batch learns exactly what was updated and what was unchanged.
+    """
+    known = stored_response_keys(session, [r.source_key for job in group for r in job.responses])
+    fresh = [r for job in group for r in job.responses if r.source_key not in known]
+    surveys = {k: v for job in group for k, v in job.surveys.items()}
+    append_responses(session, workspace, fresh, surveys)
+    results = []
+    for job in group:
+        old = [r for r in job.responses if r.source_key in known]
+        result = UpsertResult(inserted=len(job.responses) - len(old))
+        if old:
+            result += feedback.upsert_responses(
+                session=session, responses=old, pseudonymiser=workspace.pseudonymiser
+            )
+        results.append(result)
+    return results
+
+
+def stored_response_keys(session: Session, keys: list[str]) -> set[str]:
+    """Which of ``keys`` the store holds already (one join against the staged keys)."""
+    if not keys:
+        return set()
+    connection = session.connection()
+    with staged(connection, pa.table({"key": pa.array(keys, pa.string())})) as stage:
+        query = f"SELECT s.key FROM {stage} s JOIN response r ON r.source_key = s.key"
+        return {str(k) for k in connection.execute(text(query)).scalars()}
+
+
+def _reserve_ids(session: Session, count: int) -> list[int]:
+    """``count`` new response ids, so that the answers need no join to find theirs."""
+    duckdb = session.get_bind().dialect.name == "duckdb"
+    series = "range(:n)" if duckdb else "generate_series(1, :n)"
+    query = text(f"SELECT nextval('response_id_seq') FROM {series}")
+    return [int(i) for i in session.execute(query, {"n": count}).scalars()]
+
+
+def append_responses(
+    session: Session,
+    workspace: Workspace,
+    responses: list[ResponseCreate],
+    surveys: dict[str, SurveyRead] | None = None,
+) -> None:
+    """Insert new responses and their answers (keys known to be new, references checked);
+    ``surveys`` may hold the surveys already read, by key."""
+    if not responses:
+        return
+    connection = session.connection()
+    surveys = dict(surveys or {})
+    for key in {r.survey_key for r in responses} - set(surveys):
+        surveys[key] = feedback.get_survey(session=session, source_key=key)
+    records = []
+    answers: dict[str, list[object]] = {c: [] for c in ANSWER_COLUMNS}
+    for r, response_id in zip(responses, _reserve_ids(session, len(responses)), strict=True):
+        survey = surveys[r.survey_key]
+        kind: PersonKind = "employee" if survey.audience == "employee" else "customer"
+        records.append(
+            {
+                "id": response_id, "source_key": r.source_key, "survey_id": survey.id,
+                "respondent_pseudonym": (
+                    workspace.pseudonymiser.pseudonym(kind, r.respondent_source_id)
+                    if r.respondent_source_id else None
+                ),
+                "respondent_role": r.respondent_role, "interaction_key": r.interaction_key,
+                "team_key": r.team_key, "channel": r.channel, "submitted_at": r.submitted_at,
+                "language": r.language,
+            }
+        )  # fmt: skip
+        questions = {q.code: q.id for q in survey.questions}
+        for code, value in r.answers.items():
+            if value is None:
+                continue
+            answers["response_id"].append(response_id)
+            answers["question_id"].append(questions[code])
+            answers["value_num"].append(None if isinstance(value, str) else float(value))
+            answers["value_text"].append(value if isinstance(value, str) else None)
+    rows = records_to_rows(table_of(Response), records, [INTERACTION, TEAM])
+    append(connection, target=table_of(Response), rows=rows, lookups=[INTERACTION, TEAM])
+    answer_rows = pa.table(
+        {
+            "response_id": pa.array(answers["response_id"], pa.int64()),
+            "question_id": pa.array(answers["question_id"], pa.int64()),
+            "value_num": pa.array(answers["value_num"], pa.float64()),
+            "value_text": pa.array(answers["value_text"], pa.string()),
+        }
+    )
+    append(connection, target=table_of(Answer), rows=answer_rows)
+
+
+_writers: weakref.WeakKeyDictionary[Workspace, IngestWriter] = weakref.WeakKeyDictionary()
+_writers_guard = threading.Lock()
+
+
+def submit(
+    workspace: Workspace,
+    responses: list[ResponseCreate],
+    surveys: dict[str, SurveyRead] | None = None,
+) -> Future[UpsertResult]:
+    """Queue a validated batch for the workspace's writer (started on first use, stopped
+    after idling); the future gives the batch's counts once they are committed."""
+    job = Job(responses, dict(surveys or {}))
+    with _writers_guard:
+        writer = _writers.get(workspace)
+        if writer is None:
+            writer = _writers[workspace] = IngestWriter(workspace)
+        writer.put(job)
+    return job.done
+
+
+__all__ = ["IngestWriter", "Job", "submit", "write_group"]
