@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError as PydanticValidationError
 
 import keizer
 from keizer.feedback import service as feedback
@@ -120,3 +121,8 @@ def test_question_codes_must_be_unique_in_a_survey() -> None:
         CX_SURVEY.model_copy(update={"questions": CX_SURVEY.questions * 2}).model_validate(
             CX_SURVEY.model_copy(update={"questions": CX_SURVEY.questions * 2}).model_dump()
         )
+
+
+def test_a_time_before_year_one_in_utc_is_a_validation_error() -> None:
+    with pytest.raises(PydanticValidationError, match="outside years 1 to 9999"):
+        ResponseCreate(source_key="r", survey_key="s", submitted_at="0001-01-01T00:00:00+01:00")

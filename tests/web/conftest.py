@@ -5,9 +5,6 @@ with the demo logins (one per role), a TestClient per test, and a live server fo
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +13,6 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import keizer
@@ -25,6 +20,8 @@ from keizer.config import Settings
 from keizer.demo import generate
 from keizer.users.service import DEMO_LOGINS, demo_password
 from keizer.web import create_app
+
+from threaded_server import ThreadedServer
 
 TEST_SECRET = "web-test-secret-0123456789-abcdefghijklmn"
 
@@ -106,38 +103,13 @@ class LiveServer:
     ws: keizer.Workspace
 
 
-class ThreadedServer:
-    """Uvicorn in a thread on a free loopback port."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.port = self.socket.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, args=([self.socket],), daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-        self.socket.close()
-
-
 @pytest.fixture(scope="session")
 def live_server(demo_ws: keizer.Workspace) -> Iterator[LiveServer]:
-    with ThreadedServer(create_app(demo_ws)) as url:
+    with ThreadedServer(create_app(demo_ws), lifespan="off") as url:
         yield LiveServer(url, demo_ws)
 
 
 @pytest.fixture(scope="session")
 def live_server_postgres(demo_ws_postgres: keizer.Workspace) -> Iterator[LiveServer]:
-    with ThreadedServer(create_app(demo_ws_postgres)) as url:
+    with ThreadedServer(create_app(demo_ws_postgres), lifespan="off") as url:
         yield LiveServer(url, demo_ws_postgres)

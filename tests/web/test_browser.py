@@ -193,3 +193,25 @@ def test_login_and_overview_on_postgresql(
         assert session.errors == []
     finally:
         session.close()
+
+
+def test_linkage_page_from_the_navigation(browser: Browser, live_server: LiveServer) -> None:
+    """The Linkage link in the navigation opens the page; its CSV downloads; no errors."""
+    session = Session(browser, live_server, "duckdb-linkage")
+    try:
+        session.log_in("cx-manager")
+        session.page.click("nav a[data-page=linkage]")
+        session.page.wait_for_load_state("networkidle", timeout=120_000)
+        assert session.page.url.endswith("/linkage")
+        assert session.page.locator("#linkage-findings").count() == 1
+        assert session.page.locator("#linkage-note").inner_text().strip() != ""
+        assert session.page.locator("tr.link").count() > 0
+        with session.page.expect_download() as info:
+            session.page.click("#panel-links a.csv")
+        lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith("measure,outcome,lag,estimate")
+        assert len(lines) - 1 == session.page.locator("tr.link").count()
+        session.screenshot("linkage")
+        assert session.errors == []
+    finally:
+        session.close()

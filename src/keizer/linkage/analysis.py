@@ -32,7 +32,7 @@ from keizer.linkage.summaries import (
     gap_sentence,
     hazard_sentence,
 )
-from keizer.metrics._multiplicity import benjamini_hochberg
+from keizer.metrics.statistics import benjamini_hochberg
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ def _to_utc(value: datetime) -> datetime:
     """Timestamps are stored in UTC; a timestamp without zone is taken to be UTC already."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 lies before year 1 in UTC
+        raise ValueError("the time lies outside years 1 to 9999 once converted to UTC") from None
 
 
 UTCDateTime = Annotated[datetime, AfterValidator(_to_utc)]

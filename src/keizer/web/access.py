@@ -14,16 +14,22 @@ ROLE_PAGES: dict[Role, tuple[str, ...]] = {
     "ex-manager": ("overview", "employee", "workforce", "team"),
     "team-lead": ("team",),
 }
+# The Linkage page (organisation-wide analysis): not for team leads, since linkage per team is
+# not meaningful and the page must not expose single teams.
+LINKAGE_ROLES: frozenset[Role] = frozenset(
+    {"admin", "analyst", "board", "cx-manager", "ex-manager"}
+)
 # Roles that see organisation-wide aggregates only: no filter down to one team.
 NO_TEAM_FILTER: frozenset[Role] = frozenset({"board"})
 
 
 def pages_of(user: UserRead) -> tuple[str, ...]:
-    return ROLE_PAGES[user.role]
+    """The pages in the user's navigation: the dashboards, then Linkage where allowed."""
+    return ROLE_PAGES[user.role] + (("linkage",) if user.role in LINKAGE_ROLES else ())
 
 
 def check_page(user: UserRead, page: str) -> None:
-    if page not in ROLE_PAGES[user.role]:
+    if page not in pages_of(user):
         raise Forbidden(f"the {page} page is not available to the role {user.role}")
 
 

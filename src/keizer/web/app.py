@@ -18,6 +18,7 @@ from keizer.web import errors
 from keizer.web.auth import ANONYMOUS_CSRF_COOKIE, is_secure
 from keizer.web.dashboards import BUILDERS, Context, latest_data_date, org_index
 from keizer.web.filters import parse_filters
+from keizer.web.linkage import router as linkage
 from keizer.web.pages import router as pages
 from keizer.web.state import WebState
 from keizer.workspace import Workspace
@@ -66,6 +67,7 @@ def create_app(
         return {"status": "ok"}
 
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(linkage)  # before the pages' catch-all /{page}
     app.include_router(pages)
 
     @app.middleware("http")

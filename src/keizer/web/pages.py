@@ -43,6 +43,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_TITLES = {
     "overview": N_("Overview"), "customer": N_("Customers"), "employee": N_("Employees"),
     "workforce": N_("Workforce"), "team": N_("Team"), "operations": N_("Operations"),
+    "linkage": N_("Linkage"),
 }  # fmt: skip
 CsrfChecked = Depends(check_csrf)
 

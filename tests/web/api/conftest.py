@@ -3,16 +3,12 @@ store, with one user and API token per role."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,6 +19,7 @@ from keizer.users.schemas import ROLES, UserCreate
 from keizer.web.api import problem_response, router
 
 from factories import CX_SURVEY, EX_SURVEY, T0, cx_responses, interactions, populate_org
+from threaded_server import ThreadedServer
 
 PASSWORD = "api-test-password"
 # EX responses per team: team-b stays below the anonymity threshold (5).
@@ -60,35 +57,6 @@ class Served:
     def client(self, role: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=60)
-
-
-class ThreadedServer:
-    """uvicorn in a thread, on a socket bound to a free port."""
-
-    def __init__(self, app: FastAPI, *, log_everything: bool = False) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.port = self.socket.getsockname()[1]
-        if log_everything:  # uvicorn's loggers left unconfigured: records reach pytest's caplog
-            config = uvicorn.Config(app, log_config=None, log_level="debug", access_log=True)
-        else:
-            config = uvicorn.Config(app, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, args=([self.socket],), daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-        self.socket.close()
 
 
 def ex_responses() -> list[ResponseCreate]:
