@@ -63,3 +63,16 @@ def test_serve_prints_url_and_demo_logins_and_serves(tmp_path: Path) -> None:
         server.wait(timeout=30)
         if server.stdout is not None:
             server.stdout.close()
+
+
+def test_warm_up_caches_every_page_s_default_figures(demo_ws: keizer.Workspace) -> None:
+    from keizer.web.app import _warm
+    from keizer.web.state import WebState, _caches
+
+    state = WebState(demo_ws)
+    _caches[demo_ws].frames.clear()
+    _warm(state)
+    asked = {key[1] for key in _caches[demo_ws].frames if key[0] == "kpi"}
+    flat = {n for names in asked for n in ((names,) if isinstance(names, str) else names)}
+    # the overview's, the employee page's, the workforce and operations pages' figures
+    assert {"nps", "enps", "ees", "verzuimpercentage", "aht"} <= flat

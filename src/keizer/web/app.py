@@ -91,9 +91,11 @@ def create_app(
 
 
 def _warm(state: WebState) -> None:
-    """Compute the default overview once, so that its figures are cached."""
-    try:
-        filters = parse_filters({}, latest_data_date(state))
-        BUILDERS["overview"](Context(state, filters, org_index(state), lambda s: s))
-    except Exception:  # a failed warm-up only means a slower first page
-        log.exception("could not pre-compute the overview")
+    """Compute the default view of each page once, so that its figures (and the anonymity
+    plans behind the employee figures) are cached before the first visitor asks."""
+    for page in ("overview", "employee", "customer", "workforce", "operations"):
+        try:
+            filters = parse_filters({}, latest_data_date(state))
+            BUILDERS[page](Context(state, filters, org_index(state), lambda s: s))
+        except Exception:  # a failed warm-up only means a slower first page
+            log.exception("could not pre-compute the %s page", page)
