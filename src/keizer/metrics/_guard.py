@@ -18,6 +18,7 @@ import pandas as pd
 
 from keizer.errors import AnonymityError, ValidationError
 from keizer.metrics.anonymity import NO_VALUE, ORG_LEVELS, AnonymityPlan, plan_figures, protect
+from keizer.metrics.survey_kpis import previous_in_series
 from keizer.metrics.survey_queries import TIME_SEGMENTS, StoreTables, answers, segment_columns
 
 _CACHE_SIZE = 64
@@ -140,16 +141,9 @@ def guard(
     out = protect(result, plan, by=by, where=where, period=periods)
     if "compare_value" not in out.columns:
         return out
-    time_by = [c for c in by if c in TIME_SEGMENTS]
-    if time_by:
-        series = [c for c in by if c not in time_by]
-        order = out.sort_values([*series, *time_by])
-        shifted = (
-            order.groupby(series, sort=False)["suppressed"].shift(1)
-            if series
-            else order["suppressed"].shift(1)
-        )
-        before_hidden = shifted.reindex(out.index).fillna(False).to_numpy(dtype=bool)
+    if any(c in TIME_SEGMENTS for c in by):
+        shifted = previous_in_series(out, by, ["suppressed"])["suppressed"]
+        before_hidden = shifted.astype("boolean").fillna(False).to_numpy(dtype=bool)
     else:
         before = protect(result, plan, by=by, where=where, period=earlier)
         before_hidden = before["suppressed"].to_numpy(dtype=bool)

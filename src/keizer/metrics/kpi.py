@@ -37,6 +37,7 @@ from keizer.metrics.survey_kpis import (
     counts_for,
     estimate,
     of_metric,
+    previous_in_series,
     survey_statistics,
     zero_filled,
 )
@@ -141,7 +142,8 @@ def _workforce_or_operations(tables: StoreTables, request: KpiRequest, name: str
         return result
     by = list(result.columns[: list(result.columns).index("kpi")])  # + e.g. leave_reason
     if any(k in TIME_SEGMENTS for k in by):
-        before = _previous_rows(result, by)
+        figures = ["value", "n", "ci_low", "ci_high", "suppressed"]
+        before = previous_in_series(result, by, figures)
     elif request.period is None:
         raise ValidationError("compare=previous_period needs a period")
     else:
@@ -169,20 +171,6 @@ def _workforce_or_operations_figures(
         result.loc[small, "reason"] = f"fewer than {request.min_group_size} employees"
         return result
     return operations_kpi(tables, **common)  # type: ignore[arg-type]
-
-
-def _previous_rows(result: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """For each row, the row of the preceding time bucket in the same series."""
-    time_keys = [k for k in by if k in TIME_SEGMENTS]
-    series = [k for k in by if k not in time_keys]
-    figures = ["value", "n", "ci_low", "ci_high", "suppressed"]
-    ordered = result.sort_values([*series, *time_keys])
-    shifted = (
-        ordered.groupby(series, sort=False)[figures].shift(1)
-        if series
-        else ordered[figures].shift(1)
-    )
-    return shifted.reindex(result.index)
 
 
 def _interval_changes(
@@ -261,7 +249,8 @@ def _with_changes(
             result[column] = pd.Series(dtype=bool if column == "significant" else float)
         return result[[*by, *RESULT_COLUMNS, *COMPARISON_COLUMNS, "respondents"]]
     if time_keys:
-        before = _previous_bucket(stats, by, time_keys)
+        columns = [c for c in STATISTICS if c in stats.columns]
+        before = stats[by].join(previous_in_series(stats, by, columns))
     else:
         assert earlier is not None
         before = stats[by].merge(earlier, on=by, how="left") if by else earlier
@@ -300,17 +289,3 @@ def _adjusted(result: pd.DataFrame, alpha: float) -> pd.DataFrame:
         dtype="boolean",
     )
     return result
-
-
-def _previous_bucket(stats: pd.DataFrame, by: list[str], time_keys: list[str]) -> pd.DataFrame:
-    """For each row, the statistics of the preceding time bucket of the same series."""
-    series = [k for k in by if k not in time_keys]
-    columns = [c for c in STATISTICS if c in stats.columns]
-    ordered = stats.sort_values([*series, *time_keys])
-    shifted = (
-        ordered.groupby(series, sort=False)[columns].shift(1)
-        if series
-        else ordered[columns].shift(1)
-    )
-    previous = ordered[by].join(shifted)
-    return stats[by].merge(previous, on=by, how="left")

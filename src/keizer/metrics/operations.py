@@ -43,6 +43,8 @@ OPERATIONS_KPIS = {
     "contact_volume": "number of contacts",
     "response_rate": "% of contacts followed by at least one customer survey response",
 }
+#: Percentage KPIs: (successes, out of) columns of the collected statistics.
+PERCENTAGES = {"fcr": ("resolved_first", "observed"), "response_rate": ("responded", "contacts")}
 FCR_WINDOW_DAYS = 7
 RATIO_METHOD = "ratio-delta"
 
@@ -221,22 +223,13 @@ def _estimate(kpi: str, stats: pd.DataFrame, confidence: float) -> pd.DataFrame:
         out["value"], out["ci_low"], out["ci_high"] = 100 * ratio, 100 * low, 100 * high
         out["method"] = RATIO_METHOD
         out["low_n"] = statistics.below_min_n(column["handled"], "mean")
-    elif kpi == "fcr":
-        est = statistics.proportion_frame(
-            column["resolved_first"], column["observed"], confidence=confidence
-        )
+    elif kpi in PERCENTAGES:
+        successes, n = (column[c] for c in PERCENTAGES[kpi])
+        est = statistics.proportion_frame(successes, n, confidence=confidence)
         out[["value", "ci_low", "ci_high"]] = 100 * est[["value", "ci_low", "ci_high"]].to_numpy()
-        out["n"] = column["observed"]
+        out["n"] = n
         out["method"] = statistics.proportion(1, 1).method
-        out["low_n"] = statistics.below_min_n(column["observed"], "proportion")
-    elif kpi == "response_rate":
-        est = statistics.proportion_frame(
-            column["responded"], column["contacts"], confidence=confidence
-        )
-        out[["value", "ci_low", "ci_high"]] = 100 * est[["value", "ci_low", "ci_high"]].to_numpy()
-        out["n"] = column["contacts"]
-        out["method"] = statistics.proportion(1, 1).method
-        out["low_n"] = statistics.below_min_n(column["contacts"], "proportion")
+        out["low_n"] = statistics.below_min_n(n, "proportion")
     else:
         out["value"] = out["n"] = column["contacts"]
     return out

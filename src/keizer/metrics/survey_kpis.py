@@ -12,7 +12,12 @@ import numpy as np
 import pandas as pd
 
 from keizer.metrics import statistics
-from keizer.metrics.survey_queries import StoreTables, answers, sufficient_statistics
+from keizer.metrics.survey_queries import (
+    TIME_SEGMENTS,
+    StoreTables,
+    answers,
+    sufficient_statistics,
+)
 
 Family = Literal["nps", "proportion", "mean"]
 
@@ -152,3 +157,17 @@ def zero_filled(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         if column in out:
             out[column] = out[column].fillna(0).astype(np.float64)
     return out
+
+
+def previous_in_series(frame: pd.DataFrame, by: Sequence[str], columns: list[str]) -> pd.DataFrame:
+    """For each row of ``frame`` (one per group of ``by``), ``columns`` of the row of the
+    preceding time bucket in the same series (NaN for the first), aligned to ``frame``."""
+    time_keys = [k for k in by if k in TIME_SEGMENTS]
+    series = [k for k in by if k not in time_keys]
+    ordered = frame.sort_values([*series, *time_keys])
+    shifted = (
+        ordered.groupby(series, sort=False)[columns].shift(1)
+        if series
+        else ordered[columns].shift(1)
+    )
+    return shifted.reindex(frame.index)
