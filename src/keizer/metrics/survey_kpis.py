@@ -16,6 +16,7 @@ from keizer.metrics.survey_queries import (
     TIME_SEGMENTS,
     StoreTables,
     answers,
+    rolled_up_statistics,
     sufficient_statistics,
 )
 
@@ -76,12 +77,16 @@ def survey_statistics(
     counts: Sequence[str] = ("promoters", "detractors", "top", "agree", "low"),
 ) -> pd.DataFrame:
     """Sufficient statistics per group and metric, from the database in one query."""
-    needed = [*by, *(where or {})]
-    expr = sufficient_statistics(
-        answers(tables, metrics, needed, (start, end)), by=by, start=start, end=end,
-        where=where, count_respondents=any(m in EMPLOYEE_METRICS for m in metrics),
-        counts=counts,
-    )  # fmt: skip
+    if any(m in EMPLOYEE_METRICS for m in metrics):  # distinct respondents: one step
+        needed = [*by, *(where or {})]
+        expr = sufficient_statistics(
+            answers(tables, metrics, needed, (start, end)), by=by, start=start, end=end,
+            where=where, counts=counts,
+        )  # fmt: skip
+    else:
+        expr = rolled_up_statistics(
+            tables, metrics, by=by, start=start, end=end, where=where, counts=counts
+        )
     frame: pd.DataFrame = expr.to_pandas()
     return frame.sort_values([*by, "metric"]).reset_index(drop=True)
 

@@ -19,6 +19,7 @@ from keizer.metrics.contract import GENERATION_BANDS, SEGMENTS, TENURE_BANDS
 
 SURVEY_SEGMENTS = SEGMENTS
 TIME_SEGMENTS = ("month", "quarter", "year")
+TIME_UNITS = {"month": "M", "quarter": "Q", "year": "Y"}
 STATISTICS = (
     "n", "respondents", "total", "sum_squares", "promoters", "detractors", "top", "agree",
     "low",
@@ -55,10 +56,17 @@ def answers(
     metrics: Sequence[str],
     segments: Sequence[str] = SEGMENTS,
     period: tuple[date, date] | None = None,
+    *,
+    org_levels: bool = True,
+    time_bucket: str | None = None,
 ) -> ir.Table:
     """Numeric answers to questions of ``metrics`` (submitted in ``period``, inclusive), with
     the ``segments`` needed (by and filters) as columns; joins that no segment needs are left
-    out, and the period is applied to responses before any join."""
+    out, and the period is applied to responses before any join. Without ``org_levels`` the
+    rows keep their ``team_id`` and the org tree is left for the caller to walk (after
+    aggregating, see :func:`rolled_up_statistics`); ``time_bucket`` (month, quarter or year)
+    adds a ``bucket`` column, the start of that period, computed per response, not per
+    answer."""
     t = tables
     q = t.question.filter(t.question.metric.isin(list(metrics))).select(
         question_id="id", metric="metric", scale_min="scale_min", scale_max="scale_max"
@@ -72,27 +80,33 @@ def answers(
         response_id="id", survey_id="survey_id", submitted_at="submitted_at",
         respondent="respondent_pseudonym", respondent_role="respondent_role",
         r_team_id="team_id", r_channel="channel", interaction_id="interaction_id",
+        **({"bucket": response.submitted_at.truncate(TIME_UNITS[time_bucket])}
+           if time_bucket else {}),
     )  # fmt: skip
     i = t.interaction.select(
         interaction_id="id", i_team_id="team_id", i_channel="channel", agent_id="employee_id"
     )
+    # Contacts join responses before answers do: the hash tables stay one row per response.
+    r = r.join(i, "interaction_id", how="left")
+    r = r.select(
+        "response_id", "survey_id", "submitted_at", "respondent", "respondent_role",
+        "agent_id", *(["bucket"] if time_bucket else []),
+        team_id=ibis.coalesce(r.r_team_id, r.i_team_id),
+        channel=ibis.coalesce(r.r_channel, r.i_channel),
+    )  # fmt: skip
     base = a.join(q, "question_id").join(r, "response_id")
     if "survey" in segments:
         base = base.join(t.survey.select(survey_id="id", survey="source_key"), "survey_id")
-    base = base.join(i, "interaction_id", how="left")
     base = base.select(
         "metric", "value", "scale_min", "scale_max", "submitted_at", "respondent",
-        *(["survey"] if "survey" in segments else []), "agent_id", "respondent_role",
-        team_id=ibis.coalesce(base.r_team_id, base.i_team_id),
-        channel=ibis.coalesce(base.r_channel, base.i_channel),
+        *(["survey"] if "survey" in segments else []), *(["bucket"] if time_bucket else []),
+        "agent_id", "respondent_role", "team_id", "channel",
     )  # fmt: skip
     if any(segment in EMPLOYEE_SEGMENTS for segment in segments):
         base = _with_employee(base, t.employee)
-    levels = [i for i, level in enumerate(ORG_LEVELS) if level in segments]
-    if not levels:
-        return base.drop("agent_id", "respondent_role")
-    return _with_org_levels(base.drop("agent_id", "respondent_role"), t.org_unit,
-                            depth=max(levels) + 1)  # fmt: skip
+    depth = org_depth(segments)
+    base = base.drop("agent_id", "respondent_role")
+    return _with_org_levels(base, t.org_unit, depth) if depth and org_levels else base
 
 
 def _with_employee(base: ir.Table, employee: ir.Table) -> ir.Table:
@@ -116,6 +130,11 @@ def _with_employee(base: ir.Table, employee: ir.Table) -> ir.Table:
 
 
 ORG_LEVELS = ("team", "department", "location", "organisation")
+
+
+def org_depth(segments: Sequence[str]) -> int:
+    """How many steps up the org tree the highest of ``segments``' org levels lies (0: none)."""
+    return max((i + 1 for i, level in enumerate(ORG_LEVELS) if level in segments), default=0)
 
 
 def _with_org_levels(table: ir.Table, org_unit: ir.Table, depth: int) -> ir.Table:
@@ -225,30 +244,86 @@ def sufficient_statistics(
     agree_from: float = 5,
     low_at_most: float = 2,
     where: Mapping[str, object] | None = None,
-    count_respondents: bool = True,
     counts: Sequence[str] = ("promoters", "detractors", "top", "agree", "low"),
 ) -> ir.Table:
-    """Per group: answers, distinct respondents (when ``count_respondents``: the anonymity
-    guard needs them, and counting distinct values costs), sum, sum of squares and the
-    ``counts`` asked for (NPS buckets, top box, agreement, low scores), for answers submitted
-    from ``start`` to ``end``. Counts nobody asked for are not computed: on ten million
-    answers every aggregate costs."""
+    """Per group: answers, distinct respondents (the anonymity guard counts them), sum, sum of
+    squares and the ``counts`` asked for (NPS buckets, top box, agreement, low scores), for
+    answers submitted from ``start`` to ``end``. Counts nobody asked for are not computed: on
+    ten million answers every aggregate costs."""
     t = metric_answers.filter(_within(metric_answers.submitted_at, start, end))
     t = apply_filters(t, where, end)
     groups = segment_columns(t, by, end)
     t = t.mutate(**groups) if groups else t
     value = t.value
-    conditions = {
-        "promoters": value >= 9,
-        "detractors": value <= 6,
-        "top": value > t.scale_max - top_box,
-        "agree": value >= agree_from,
-        "low": value <= low_at_most,
-    }
+    conditions = _count_conditions(t, top_box=top_box, agree_from=agree_from,
+                                   low_at_most=low_at_most)  # fmt: skip
     return t.group_by([*by, "metric"]).aggregate(
         n=value.count(),
-        respondents=t.respondent.nunique() if count_respondents else value.count(),
+        respondents=t.respondent.nunique(),
         total=value.sum(),
         sum_squares=(value * value).sum(),
         **{name: conditions[name].ifelse(1, 0).sum() for name in counts},
     )
+
+
+def rolled_up_statistics(
+    tables: StoreTables,
+    metrics: Sequence[str],
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    top_box: int = 2,
+    agree_from: float = 5,
+    low_at_most: float = 2,
+    where: Mapping[str, object] | None = None,
+    counts: Sequence[str] = ("promoters", "detractors", "top", "agree", "low"),
+) -> ir.Table:
+    """The statistics of :func:`sufficient_statistics` without distinct respondents, in two
+    steps: per team and time bucket over every answer, then up the org tree and into the
+    requested groups over those few rows. Counts and sums add up across groups, so this
+    gives the same figures while the org walk, the period labels and the group keys of
+    strings cost per group instead of per answer (ten million answers: per team x month)."""
+    where = dict(where or {})
+    needed = [*by, *where]
+    depth = org_depth(needed)
+    times = [s for s in TIME_SEGMENTS if s in needed]  # finest first
+    rows = answers(tables, metrics, needed, (start, end), org_levels=False,
+                   time_bucket=times[0] if times else None)  # fmt: skip
+    row_level = [s for s in needed if s not in ORG_LEVELS and s not in TIME_SEGMENTS]
+    rows = apply_filters(rows, {s: where[s] for s in row_level if s in where}, end)
+    rows = rows.mutate(**segment_columns(rows, list(dict.fromkeys(row_level)), end))
+    value = rows.value
+    conditions = _count_conditions(rows, top_box=top_box, agree_from=agree_from,
+                                   low_at_most=low_at_most)  # fmt: skip
+    keys = [*dict.fromkeys(row_level), *(["team_id"] if depth else []),
+            *(["bucket"] if times else []), "metric"]  # fmt: skip
+    cells = rows.group_by(keys).aggregate(
+        n=value.count(), total=value.sum(), sum_squares=(value * value).sum(),
+        **{name: conditions[name].ifelse(1, 0).sum() for name in counts},
+    )  # fmt: skip
+    if depth:
+        cells = _with_org_levels(cells, tables.org_unit, depth)
+    if times:
+        cells = cells.rename(submitted_at="bucket")
+    cells = apply_filters(cells, {s: v for s, v in where.items() if s not in row_level}, end)
+    groups = segment_columns(cells, [s for s in by if s not in row_level], end)
+    cells = cells.mutate(**groups) if groups else cells
+    return cells.group_by([*by, "metric"]).aggregate(
+        n=cells.n.sum(), respondents=cells.n.sum(), total=cells.total.sum(),
+        sum_squares=cells.sum_squares.sum(), **{name: cells[name].sum() for name in counts},
+    )  # fmt: skip
+
+
+def _count_conditions(
+    rows: ir.Table, *, top_box: int, agree_from: float, low_at_most: float
+) -> dict[str, Any]:
+    """Per answer: is it a promoter, a detractor, in the top box, agreeing, low?"""
+    value = rows.value
+    return {
+        "promoters": value >= 9,
+        "detractors": value <= 6,
+        "top": value > rows.scale_max - top_box,
+        "agree": value >= agree_from,
+        "low": value <= low_at_most,
+    }
