@@ -27,6 +27,7 @@ from keizer.ingest.mapping import load_mapping
 from keizer.ingest.service import ImportOptions, ImportResult
 from keizer.linkage import Intervention, LinkageOptions, LinkageResult, analyse
 from keizer.linkage.queries import build_panel
+from keizer.metrics.comments import Audience, CommentList, comment_list
 from keizer.metrics.kpi import KpiRequest
 from keizer.metrics.kpi import kpi as metrics_kpi
 from keizer.metrics.survey_queries import StoreTables
@@ -171,6 +172,25 @@ class Workspace:
             confidence=confidence, alpha=alpha, min_group_size=self.settings.min_group_size,
         )  # fmt: skip
         return metrics_kpi(StoreTables.from_backend(self.store.ibis), request)
+
+    def comments(
+        self,
+        audience: Audience,
+        *,
+        period: tuple[date | str, date | str],
+        where: Mapping[str, str] | None = None,
+        teams: Sequence[str] | None = None,
+    ) -> CommentList:
+        """The analysed comments (``keizer text enrich``) of customers or employees in
+        ``period``, newest first, filtered by ``where`` (channel, team, department, location,
+        organisation) and limited to ``teams`` when given. Employee lists follow the
+        anonymity rules for comments (``KEIZER_MIN_COMMENT_GROUP_SIZE``, no differencing):
+        a hidden list comes back empty with ``suppressed`` and a reason."""
+        return comment_list(
+            self.store.ibis, audience, period=_dates(period), where=where, teams=teams,
+            min_group_size=self.settings.min_group_size,
+            min_comment_group_size=self.settings.min_comment_group_size,
+        )  # fmt: skip
 
     def linkage(
         self,

@@ -322,7 +322,7 @@ def test_customer_comments_show_themes_and_redacted_verbatims(client: TestClient
     )
 
 
-def test_employee_comments_only_from_ten_respondents(
+def test_employee_comments_only_where_the_comment_plan_shows_them(
     client: TestClient, demo_ws: keizer.Workspace
 ) -> None:
     login_as(client, "ex-manager")
@@ -335,7 +335,7 @@ def test_employee_comments_only_from_ten_respondents(
     key = units.loc[units["id"] == team, "source_key"].iloc[0]
     one_month = {"from": "2026-10-01", "to": "2026-10-31", "team": key}
     small = client.get("/employee", params=one_month).text
-    assert "Comments are shown from 10 respondents on" in small
+    assert "Comments are shown for groups of 10 or more respondents" in small
     assert 'class="comment ' not in small
 
 

@@ -1005,7 +1005,7 @@ def protect_comments(
     *,
     by: Sequence[str],
     where: Mapping[str, object] | None = None,
-    period: str | None = None,
+    period: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The rows of ``comments`` (one per comment, with the ``by`` columns) whose group may
     show comments; the rows of every other group are dropped."""

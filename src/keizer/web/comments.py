@@ -2,62 +2,46 @@
 verbatims, from what ``keizer text enrich`` stored per open answer (``comment_analyses``).
 
 Shares carry n (the comments in the view) and a Wilson interval like every other figure.
-Customer comments follow the period, channel and organisation filters (through the contact's
-team). Employee comments are shown only when the view holds at least
-``KEIZER_MIN_COMMENT_GROUP_SIZE`` distinct respondents, counted on the same rows.
+Customer comments follow the period, channel and organisation filters (the response's team,
+else its contact's). Employee comments follow the period and organisation filters, and the
+metrics layer shows a list only where the anonymity plan for comments publishes it
+(``keizer.metrics.comments``): never from fewer than ``KEIZER_MIN_COMMENT_GROUP_SIZE``
+respondents, also not by comparing two views.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
-from typing import Literal
+from datetime import date
 
-import ibis
 import numpy as np
 import pandas as pd
 
 from keizer.metrics import statistics
+from keizer.metrics.anonymity import ORG_LEVELS
+from keizer.metrics.comments import FILTERS, Audience, CommentList
+from keizer.web.filters import Family, Filters
 from keizer.web.state import WebState
-from keizer.workspace import Workspace
 
-Audience = Literal["customer", "employee"]
 VERBATIMS = 12
 
 
-def comment_rows(
-    state: WebState, audience: Audience, period: tuple[date, date], *,
-    channel: str = "", team_ids: frozenset[int] | None = None,
-) -> pd.DataFrame:  # fmt: skip
-    """One row per analysed comment in the view: submitted_at, channel, respondent, language,
-    sentiment, emotions, themes, vulnerability, redacted_text (newest first)."""
-    key = ("comments", audience, period, channel, team_ids)
+def comment_list(state: WebState, audience: Audience, filters: Filters) -> CommentList:
+    """The analysed comments in the view (newest first), from the metrics layer, which
+    applies the anonymity rules to employee comments; cached until the data change."""
+    family: Family = "cx" if audience == "customer" else "ex"
+    where = {
+        name: str(value)
+        for name, value in filters.where_for(family)[0].items()
+        if name in (FILTERS if audience == "customer" else ORG_LEVELS)
+    }
+    key = ("comments", audience, filters.period, tuple(sorted(where.items())))
 
-    def build(ws: Workspace) -> pd.DataFrame:
-        ca = ws.table("comment_analyses")
-        r = ws.table("responses")
-        s = ws.table("surveys").filter(lambda t: t.audience == audience).select("id")
-        start, end = period
-        rows = ca.join(r, ca.response_id == r.id).join(s, r.survey_id == s.id)
-        rows = rows.filter(
-            rows.submitted_at >= ibis.timestamp(f"{start.isoformat()} 00:00:00"),
-            rows.submitted_at < ibis.timestamp(f"{(end + timedelta(days=1)).isoformat()} 00:00:00"),
-        )  # fmt: skip
-        if channel:
-            rows = rows.filter(rows.channel == channel)
-        if team_ids is not None:
-            if audience == "customer":
-                contacts = ws.table("interactions").select(contact_id="id", contact_team="team_id")
-                rows = rows.join(contacts, rows.interaction_id == contacts.contact_id)
-                rows = rows.filter(rows.contact_team.isin(sorted(team_ids)))
-            else:
-                rows = rows.filter(rows.team_id.isin(sorted(team_ids)))
-        columns = ["submitted_at", "channel", "respondent_pseudonym", "language", "sentiment",
-                   "emotions", "themes", "vulnerability", "redacted_text"]  # fmt: skip
-        frame: pd.DataFrame = rows.select(*columns).order_by(ibis.desc("submitted_at")).to_pandas()
-        return frame
+    def build() -> CommentList:
+        with state.reading() as ws:
+            return ws.comments(audience, period=filters.period, where=where)
 
-    return state.cached_frame(key, build)
+    return state.cached(key, build)
 
 
 def shares(rows: pd.DataFrame, column: str, kpi: str, prefix: str = "") -> pd.DataFrame:

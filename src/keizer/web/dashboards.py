@@ -229,10 +229,6 @@ def overview(ctx: Context) -> list[Panel]:
     ]  # fmt: skip
 
 
-def _unit_key(filters: Filters) -> str:
-    return filters.team or filters.department or filters.location
-
-
 def _comment_filters_note(ctx: Context) -> str:
     """Comments carry no employee attributes: name the work-mode and tenure filters."""
     ignored = [ctx.gettext(FILTER_LABELS[n]) for n in ("work_mode", "tenure_band")
@@ -247,10 +243,7 @@ def customer_comments(ctx: Context) -> list[Panel]:
     """Themes, emotions, vulnerability signals and verbatims of customers' comments."""
     _ = ctx.gettext
     f = ctx.filters
-    rows = comments.comment_rows(
-        ctx.state, "customer", f.period, channel=f.channel,
-        team_ids=ctx.org.team_ids_under(_unit_key(f)),
-    )  # fmt: skip
+    rows = comments.comment_list(ctx.state, "customer", f).rows
     note = _comment_filters_note(ctx)
     empty = _("No analysed comments in this view (run 'keizer text enrich').")
     n_note = note or ("" if len(rows) else empty)
@@ -269,18 +262,17 @@ def customer_comments(ctx: Context) -> list[Panel]:
 
 
 def employee_comments(ctx: Context) -> list[Panel]:
-    """Employees' comments, only when the view holds enough respondents."""
+    """Employees' comments, where the anonymity plan for comments shows them."""
     _ = ctx.gettext
     f = ctx.filters
-    rows = comments.comment_rows(
-        ctx.state, "employee", f.period, team_ids=ctx.org.team_ids_under(_unit_key(f))
-    )
-    minimum = ctx.state.settings.min_comment_group_size
-    respondents = rows["respondent_pseudonym"].nunique()
-    if respondents < minimum:
-        note = _("Comments are shown from {minimum} respondents on; this view has fewer.")
+    listing = comments.comment_list(ctx.state, "employee", f)
+    if listing.suppressed:
+        note = _("Comments are shown for groups of {minimum} or more respondents, and only "
+                 "where comparing two views cannot single out fewer; not in this view.")
+        minimum = ctx.state.settings.min_comment_group_size
         return [Panel("ex_comments", _("Employee comments"), "comments", pd.DataFrame(),
                       note=note.format(minimum=minimum))]  # fmt: skip
+    rows = listing.rows
     note = _comment_filters_note(ctx)
     return [
         chart(ctx, "ex_themes", _("Themes in employee comments"), "bar",
