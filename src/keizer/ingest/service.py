@@ -162,14 +162,8 @@ def _import(
             result.batch_id = _record(session, result, sha256, mapping, "dry_run")
     except IntegrityError as exc:  # a key the checks above could not see; nothing was loaded
         problem = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
-        hint = (
-            " (DuckDB refuses to change a stored row that other rows refer to, e.g. a response "
-            "with answers; see docs/import.md)"
-            if "still referenced" in problem
-            else ""
-        )
         raise StoreError(
-            f"{raw.source}: the store refused the rows, nothing was loaded: {problem}{hint}"
+            f"{raw.source}: the store refused the rows, nothing was loaded: {problem}"
         ) from None
     return result
 

@@ -18,7 +18,12 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    """Declarative base: all keizer tables share this metadata."""
+    """Declarative base: all keizer tables share this metadata.
+
+    A model's ``ForeignKey`` columns declare its references. PostgreSQL holds them all as
+    foreign keys; on DuckDB the tables that imports write have none (migration 0005) and
+    :mod:`keizer.store.bulk` checks these columns instead.
+    """
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
