@@ -107,6 +107,37 @@ def cx_responses(n: int) -> list[ResponseCreate]:
     ]  # fmt: skip
 
 
+OPEN_PULSE = SurveyCreate(
+    source_key="pulse-open",
+    name="Pulse with a comment",
+    audience="employee",
+    kind="pulse",
+    questions=(
+        QuestionCreate(code="enps", metric="enps", scale_min=0, scale_max=10),
+        QuestionCreate(code="comment", metric="open_comment"),
+    ),
+)
+#: commenting employees per team in March 2025: team-c alone is too small for comments (10),
+#: and so team-b may not be shown either (the department minus team-a and team-b is team-c)
+COMMENTERS = {"team-a": 12, "team-b": 12, "team-c": 4}
+
+
+def add_employee_comments(ws: keizer.Workspace) -> None:
+    """OPEN_PULSE answered with a comment by COMMENTERS in March 2025, analysed."""
+    ws.add_survey(OPEN_PULSE)
+    ws.add_responses([
+        ResponseCreate(
+            source_key=f"{team}-{i}", survey_key=OPEN_PULSE.source_key,
+            submitted_at=T0 + timedelta(days=i), respondent_source_id=f"{team}-P{i}",
+            team_key=team,
+            answers={"enps": 7, "comment": f"Te weinig tijd voor klanten ({team} {i})."},
+        )
+        for team, count in COMMENTERS.items()
+        for i in range(count)
+    ])  # fmt: skip
+    ws.enrich_comments()
+
+
 def populate_org(ws: keizer.Workspace, employees_n: int = 30) -> None:
     ws.add_org_units(org_units())
     ws.add_employees(employees(employees_n))

@@ -7,12 +7,13 @@
 
 from fastapi import APIRouter
 
-from keizer.web.api import kpis, me, responses
+from keizer.web.api import comments, kpis, me, responses
 from keizer.web.api.problems import problem_from_exception, problem_response
 
 router = APIRouter()
 router.include_router(me.router)
 router.include_router(kpis.router)
 router.include_router(responses.router)
+router.include_router(comments.router)
 
 __all__ = ["problem_from_exception", "problem_response", "router"]

@@ -165,7 +165,7 @@ def _answer(
         raise ProblemError(422, "a segment appears twice in 'by'")
     if len(names) > 1 and any(n not in SURVEY_KPIS for n in names):
         raise ProblemError(422, "several KPIs in one request must all be survey KPIs")
-    bounds = _period(period)
+    bounds = parse_period(period)
     applied = scoped(workspace, user, segments, where)
     # One value as a value, not a list of one: the anonymity guard of employee figures
     # accepts filters on a single value only.
@@ -182,7 +182,7 @@ def _answer(
     )  # fmt: skip
 
 
-def _period(period: str | None) -> tuple[date, date] | None:
+def parse_period(period: str | None) -> tuple[date, date] | None:
     if period is None:
         return None
     start, _, end = period.partition(":")
