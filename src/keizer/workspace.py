@@ -25,7 +25,7 @@ from keizer.ingest.fields import ImportKind
 from keizer.ingest.mapping import Mapping as ImportMapping
 from keizer.ingest.mapping import load_mapping
 from keizer.ingest.service import ImportOptions, ImportResult
-from keizer.linkage import Intervention, LinkageOptions, LinkageResult, analyse
+from keizer.linkage import Intervention, LinkageOptions, LinkageResult, Panel, analyse
 from keizer.linkage.queries import build_panel
 from keizer.metrics.comments import Audience, CommentList, comment_list
 from keizer.metrics.kpi import KpiRequest
@@ -192,18 +192,28 @@ class Workspace:
             min_comment_group_size=self.settings.min_comment_group_size,
         )  # fmt: skip
 
+    def linkage_panel(self, *, period: tuple[date | str, date | str] | None = None) -> Panel:
+        """The team x month panel that :meth:`linkage` analyses: the only part of it that
+        reads the store (a few Ibis queries), for callers that read under a lock."""
+        return build_panel(
+            StoreTables.from_backend(self.store.ibis),
+            _dates(period) if period is not None else None,
+        )
+
     def linkage(
         self,
         *,
         period: tuple[date | str, date | str] | None = None,
         options: LinkageOptions | None = None,
         intervention: Intervention | None = None,
+        panel: Panel | None = None,
     ) -> LinkageResult:
         """EX ↔ CX linkage: employee measures against customer outcomes, turnover and absence.
 
-        Builds the team × month panel from the store (Ibis) and runs every model of
-        :mod:`keizer.linkage` (see docs/linkage.md). The anonymity threshold is at least
-        ``Settings.min_group_size`` whatever ``options`` say.
+        Builds the team × month panel from the store (Ibis; or takes a ``panel`` read before
+        with :meth:`linkage_panel`) and runs every model of :mod:`keizer.linkage` (see
+        docs/linkage.md). The anonymity threshold is at least ``Settings.min_group_size``
+        whatever ``options`` say.
         """
         options = options or LinkageOptions(min_group_size=self.settings.min_group_size)
         if options.min_group_size < self.settings.min_group_size:
@@ -211,10 +221,9 @@ class Workspace:
                 f"min_group_size {options.min_group_size} is below this deployment's "
                 f"anonymity threshold ({self.settings.min_group_size})"
             )
-        panel = build_panel(
-            StoreTables.from_backend(self.store.ibis),
-            _dates(period) if period is not None else None,
-        )
+        if panel is not None and period is not None:
+            raise ValidationError("give a period or a panel read for one, not both")
+        panel = panel if panel is not None else self.linkage_panel(period=period)
         return analyse(panel, options, intervention)
 
     # -- writes ----------------------------------------------------------------------------

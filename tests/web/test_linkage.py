@@ -129,3 +129,32 @@ def test_too_little_data_says_not_shown(tmp_path_factory: pytest.TempPathFactory
             assert client.get("/linkage/csv/links").status_code == 200
     finally:
         ws.close()
+
+
+def test_the_models_run_without_holding_the_read_lock(
+    demo_ws: keizer.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the panel reads the store: while the models run (seconds on a real organisation),
+    other pages and the ingest API can use the DuckDB connection."""
+    from keizer import workspace as workspace_module
+    from keizer.web.api.deps import read_lock
+    from keizer.web.linkage import computed
+    from keizer.web.state import WebState
+
+    held_while_modelling = []
+    real = workspace_module.analyse
+
+    def watching(*args: object, **kwargs: object) -> LinkageResult:
+        lock = read_lock(demo_ws)
+        free = lock.acquire(blocking=False)
+        if free:
+            lock.release()
+        held_while_modelling.append(not free)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workspace_module, "analyse", watching)
+    state = WebState(demo_ws)
+    state.invalidate()
+    outcome = computed(state)
+    assert outcome.result is not None, outcome.problem
+    assert held_while_modelling == [False]

@@ -50,8 +50,9 @@ def computed(state: WebState) -> Computed:
         if latest_data_date(state) is None:
             return Computed(None, "empty")
         try:
-            with state.reading() as ws:
-                return Computed(ws.linkage())
+            with state.reading() as ws:  # the store part only: the models need no lock
+                panel = ws.linkage_panel()
+            return Computed(state.ws.linkage(panel=panel))
         except KeizerError as exc:  # e.g. no pulse answers or contacts to link
             return Computed(None, str(exc))
 
