@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from keizer.linkage.labels import status_text
 from keizer.linkage.summaries import (
     absence_sentence,
     effect_sentence,
@@ -51,3 +54,23 @@ def test_other_sentences_and_dutch_numbers() -> None:
     assert number(12500.0, "nl", 0) == "12.500"
     assert number(1234.5, "en", 1) == "1,234.5"
     assert number(float("nan"), "en") == "–"
+
+
+@pytest.mark.parametrize(
+    ("status", "dutch"),
+    [
+        ("fewer than 8 teams", "minder dan 8 teams"),
+        ("fewer than 6 months", "minder dan 6 maanden"),
+        ("fewer than 8 teams with a manager rating",
+         "minder dan 8 teams met een rapportcijfer voor de leidinggevende"),
+        ("fewer than 20 voluntary leavers", "minder dan 20 vrijwillige vertrekkers"),
+        ("fewer than 20 sickness reports", "minder dan 20 ziekmeldingen"),
+        ("too few respondents", "te weinig respondenten"),
+        ("needs at least two treated and two other teams, and months before and after the "
+         "start", "vraagt ten minste twee teams met en twee zonder de interventie, en maanden "
+         "voor en na de start"),
+    ],
+)  # fmt: skip
+def test_why_a_model_is_not_shown_reads_in_dutch(status: str, dutch: str) -> None:
+    assert status_text(status, "nl") == dutch
+    assert status_text(status, "en") == status

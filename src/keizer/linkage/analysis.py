@@ -22,6 +22,7 @@ from keizer.linkage.drivers import (
 from keizer.linkage.effects import TeamCells, lagged, team_cells, team_effects
 from keizer.linkage.gaps import equipment_gaps, perception_gaps
 from keizer.linkage.intervention import Intervention, InterventionEffect, intervention_effect
+from keizer.linkage.labels import status_text
 from keizer.linkage.options import LinkageOptions
 from keizer.linkage.panel import CX_OUTCOMES, SURVEY_MEASURES, Panel, records
 from keizer.linkage.retention import Retention, retention
@@ -131,10 +132,10 @@ def analyse(
     notes = {language: [ASSOCIATION_NOTE[language]] for language in ("en", "nl")}
     if absence_status != "ok":
         notes["en"].append(f"Absence model not shown: {absence_status}.")
-        notes["nl"].append(f"Verzuimmodel niet getoond: {absence_status}.")
+        notes["nl"].append(f"Verzuimmodel niet getoond: {status_text(absence_status, 'nl')}.")
     if ret.status != "ok":
         notes["en"].append(f"Retention model not shown: {ret.status}.")
-        notes["nl"].append(f"Behoudmodel niet getoond: {ret.status}.")
+        notes["nl"].append(f"Behoudmodel niet getoond: {status_text(ret.status, 'nl')}.")
     return LinkageResult(
         options=options,
         teams=len(cells.teams),

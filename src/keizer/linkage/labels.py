@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 Language = Literal["en", "nl"]
@@ -45,3 +46,32 @@ def unit(code: str, language: Language = "en") -> str:
     if entry is None:
         return "unit" if language == "en" else "eenheid"
     return entry[2] if language == "en" else entry[3]
+
+
+#: Why a model was not shown (the ``status`` of a result), English pattern -> Dutch text.
+STATUS_NL: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(f"^{english}$"), dutch)
+    for english, dutch in (
+        (r"fewer than (\d+) teams with a manager rating",
+         r"minder dan \1 teams met een rapportcijfer voor de leidinggevende"),
+        (r"fewer than (\d+) voluntary leavers", r"minder dan \1 vrijwillige vertrekkers"),
+        (r"fewer than (\d+) sickness reports", r"minder dan \1 ziekmeldingen"),
+        (r"fewer than (\d+) teams", r"minder dan \1 teams"),
+        (r"fewer than (\d+) months", r"minder dan \1 maanden"),
+        (r"too few respondents", r"te weinig respondenten"),
+        (r"needs at least two treated and two other teams, and months before and after the "
+         r"start",
+         r"vraagt ten minste twee teams met en twee zonder de interventie, en maanden voor en "
+         r"na de start"),
+    )
+)  # fmt: skip
+
+
+def status_text(status: str, language: Language = "en") -> str:
+    """Why a model was not shown, in ``language`` (statuses are stored in English)."""
+    if language == "en":
+        return status
+    for pattern, dutch in STATUS_NL:
+        if pattern.match(status):
+            return pattern.sub(dutch, status)
+    return status

@@ -15,7 +15,7 @@ from plotly.offline import get_plotlyjs
 
 from keizer._version import __version__
 from keizer.linkage.analysis import LinkageResult
-from keizer.linkage.labels import Language, label
+from keizer.linkage.labels import Language, label, status_text
 from keizer.linkage.panel import CX_OUTCOMES, DRIVERS, records
 from keizer.linkage.summaries import number
 
@@ -305,7 +305,8 @@ def _retention_section(result: LinkageResult, language: Language, t: dict[str, s
     r = result.retention
     if r.status != "ok":
         return _section(
-            t["retention"], f"<p class=muted>{t['not_shown']}: {html.escape(r.status)}</p>"
+            t["retention"],
+            f"<p class=muted>{t['not_shown']}: {html.escape(status_text(r.status, language))}</p>",
         )
     hr = r.hazard_ratios.set_index("covariate")
     parts = []
@@ -390,7 +391,7 @@ def _intervention(result: LinkageResult, language: Language) -> str:
     i = result.intervention
     assert i is not None
     if i.status != "ok":
-        return f"<p class=muted>{html.escape(i.status)}</p>"
+        return f"<p class=muted>{html.escape(status_text(i.status, language))}</p>"
     if language == "en":
         text = (f"From {i.start} on, '{label(i.measure, 'en')}' rose by "
                 f"{number(i.effect, 'en')} points in the {i.treated_teams} teams with the "
@@ -412,7 +413,8 @@ def _effects_table(result: LinkageResult, language: Language) -> str:
             rows.append(
                 f"<tr><td>{html.escape(label(r.measure, language))}</td>"
                 f"<td>{html.escape(label(r.outcome, language))}</td><td class=num>{r.lag}</td>"
-                f"<td colspan=4 class=muted>{html.escape(r.status)}</td></tr>"
+                f"<td colspan=4 class=muted>{html.escape(status_text(r.status, language))}</td>"
+                "</tr>"
             )
             continue
         mark = " *" if r.significant else ""

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 
 from keizer.errors import KeizerError
 from keizer.linkage import LinkageResult
-from keizer.linkage.labels import label
+from keizer.linkage.labels import label, status_text
 from keizer.linkage.summaries import OUTCOME_FACTOR, step
 from keizer.web import access
 from keizer.web.auth import CurrentViewer, Viewer, web_state
@@ -129,10 +129,13 @@ def linkage_page(request: Request, current: CurrentViewer) -> Response:
     values: dict[str, Any] = {
         **_chrome(request, current, "linkage"), "problem": done.problem, "result": done.result,
         "label": lambda code: label(code, language),
+        "status_text": lambda status: status_text(status, language),
     }  # fmt: skip
     result = done.result
     if result is not None:
-        skipped = result.effects.loc[result.effects["status"] != "ok", "status"]
+        skipped = result.effects.loc[result.effects["status"] != "ok", "status"].map(
+            lambda status: status_text(status, language)
+        )
         values |= {
             "findings": findings(result, language), "links": links_table(result, language),
             "skipped": skipped.value_counts().to_dict(), "notes": result.notes[language],
