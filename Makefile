@@ -18,6 +18,7 @@ install: $(BIN)/keizer  ## Create the virtualenv and install keizer with its dev
 
 demo: install  ## Run the product on its embedded default: a demo organisation in a DuckDB file.
 	$(BIN)/keizer demo --database-url $(STORE)
+	$(BIN)/keizer text enrich --database-url $(STORE)
 	$(BIN)/keizer db info --database-url $(STORE)
 	$(BIN)/keizer serve --database-url $(STORE) --demo-logins --port $(PORT)
 
