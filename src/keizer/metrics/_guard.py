@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 import numpy as np
@@ -24,6 +26,9 @@ from keizer.metrics.survey_queries import TIME_SEGMENTS, StoreTables, answers, s
 _CACHE_SIZE = 64
 _plans: OrderedDict[tuple[int, int, int, str | None], AnonymityPlan] = OrderedDict()
 _lock = threading.Lock()
+_shared: ContextVar[dict[tuple[object, ...], dict[str, pd.DataFrame]] | None] = ContextVar(
+    "keizer_shared_plan_frames", default=None
+)
 
 
 def employee_segment(by: Sequence[str], where: Mapping[str, object]) -> str | None:
@@ -86,7 +91,56 @@ def employee_plan(
     tables: StoreTables, metric: str, *, segment: str | None, k: int, period_end: date
 ) -> AnonymityPlan:
     """The anonymity plan of ``metric``'s responses (cached by their content)."""
-    frame = plan_frame(tables, metric, segment=segment, period_end=period_end)
+    return EmployeePlans(tables, [metric], segment=segment, k=k, period_end=period_end)(metric)
+
+
+class EmployeePlans:
+    """The anonymity plans of one request's employee metrics: their responses are read in one
+    query, on the first plan asked for; each plan is cached by the content of its rows."""
+
+    def __init__(
+        self,
+        tables: StoreTables,
+        metrics: Sequence[str],
+        *,
+        segment: str | None,
+        k: int,
+        period_end: date,
+    ) -> None:
+        self._tables = tables
+        self._metrics = sorted(set(metrics))
+        self._segment = segment
+        self._k = k
+        self._period_end = period_end
+        self._frames: dict[str, pd.DataFrame] | None = None
+
+    def __call__(self, metric: str) -> AnonymityPlan:
+        shared = _shared.get()
+        # the rows depend on the period's end only through a tenure band segment
+        key = (self._tables.answer.op(), tuple(self._metrics), self._segment,
+               self._period_end if self._segment else None)  # fmt: skip
+        if self._frames is None and shared is not None:
+            self._frames = shared.get(key)
+        if self._frames is None:
+            self._frames = plan_frames(self._tables, self._metrics, segment=self._segment,
+                                       period_end=self._period_end)  # fmt: skip
+            if shared is not None:
+                shared[key] = self._frames
+        return _plan(self._frames[metric], k=self._k, segment=self._segment)
+
+
+@contextmanager
+def shared_plan_frames() -> Iterator[None]:
+    """Inside the block (one page: several KPI calls), the responses behind the anonymity
+    plans are read once per set of metrics and segment, and reused."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _plan(frame: pd.DataFrame, *, k: int, segment: str | None) -> AnonymityPlan:
     digest = int(pd.util.hash_pandas_object(frame, index=False).sum())
     key = (digest, len(frame), k, segment)
     with _lock:
@@ -109,12 +163,34 @@ def plan_frame(
     Empty values get keys of their own: a response without a team sits in the unit
     ``∅<department>`` (the department's people outside teams), one without a segment value in
     ``∅``, and a response without a respondent counts as a respondent of its own."""
-    t = answers(tables, [metric], [*ORG_LEVELS, *([segment] if segment else [])])
+    return plan_frames(tables, [metric], segment=segment, period_end=period_end)[metric]
+
+
+def plan_frames(
+    tables: StoreTables, metrics: Sequence[str], *, segment: str | None, period_end: date
+) -> dict[str, pd.DataFrame]:
+    """:func:`plan_frame` of each of ``metrics``, read in one query."""
+    t = answers(tables, list(metrics), [*ORG_LEVELS, *([segment] if segment else [])])
     extra = segment_columns(t, [segment], period_end) if segment else {}
     expr = t.select(
-        *ORG_LEVELS, respondent=t.respondent, month=t.submitted_at.strftime("%Y-%m"), **extra
+        *ORG_LEVELS, "metric", respondent=t.respondent, month=t.submitted_at.strftime("%Y-%m"),
+        **extra,
+    )  # fmt: skip
+    rows = _keyed(expr.to_pandas(), segment)
+    # sorted by metric first: each metric's rows are one slice, in plan_frame's order
+    bounds = (
+        rows["metric"].searchsorted(list(metrics), side="left"),
+        rows["metric"].searchsorted(list(metrics), side="right"),
     )
-    frame: pd.DataFrame = expr.to_pandas()
+    return {
+        metric: rows.iloc[low:high].drop(columns="metric").reset_index(drop=True)
+        for metric, low, high in zip(metrics, *bounds, strict=True)
+    }
+
+
+def _keyed(frame: pd.DataFrame, segment: str | None) -> pd.DataFrame:
+    """Keys of their own for empty values (see :func:`plan_frame`; anonymous respondents
+    numbered per metric), rows sorted by metric, then by every other column."""
     frame = frame.astype(object).where(frame.notna(), None)
     frame["organisation"] = frame["organisation"].fillna(NO_VALUE)
     for child, parent in zip(ORG_LEVELS[1:], ORG_LEVELS[:-1], strict=True):
@@ -123,8 +199,11 @@ def plan_frame(
     if segment:
         frame[segment] = frame[segment].fillna(NO_VALUE).astype(str)
     anonymous = frame["respondent"].isna()
-    frame.loc[anonymous, "respondent"] = [f"{NO_VALUE}{i}" for i in range(int(anonymous.sum()))]
-    return frame.sort_values([*ORG_LEVELS, "month", "respondent"]).reset_index(drop=True)
+    if anonymous.any():
+        number = frame.loc[anonymous].groupby("metric", sort=False).cumcount()
+        frame.loc[anonymous, "respondent"] = NO_VALUE + number.astype(str)
+    order = ["metric", *ORG_LEVELS, "month", "respondent"]
+    return frame.sort_values(order).reset_index(drop=True)
 
 
 def guard(
@@ -159,10 +238,13 @@ def guard(
 
 
 __all__ = [
+    "EmployeePlans",
     "employee_plan",
     "employee_segment",
     "guard",
     "plan_frame",
+    "plan_frames",
     "previous_period",
+    "shared_plan_frames",
     "time_cells",
 ]

@@ -49,7 +49,7 @@ def _count(condition: ir.BooleanValue) -> ir.IntegerValue:
     return ibis.ifelse(condition, 1, 0).sum()
 
 
-def staff(tables: WorkforceTables) -> ir.Table:
+def staff_table(tables: WorkforceTables) -> ir.Table:
     """Employees (see ``_segments.employees``) with the voluntary flag and reason of their
     latest leave event; its date stands in for a missing ``leave_date``."""
     emp = employees(tables)
@@ -63,14 +63,21 @@ def staff(tables: WorkforceTables) -> ir.Table:
 
 
 def exposure(
-    tables: WorkforceTables, *, by: Sequence[str], start: date, end: date, where: Where
+    tables: WorkforceTables,
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    where: Where,
+    staff: ir.Table | None = None,
 ) -> ir.Table:
     """One row per employee and period bucket they were employed in, with segment columns.
 
     ``first``/``last``: first and last day employed inside the bucket; ``days`` between them.
-    Tenure is taken on ``last`` (the bucket's end, or the last day employed).
+    Tenure is taken on ``last`` (the bucket's end, or the last day employed). ``staff``: the
+    table from :func:`staff_table` when already built.
     """
-    emp = staff(tables)
+    emp = staff if staff is not None else staff_table(tables)
     periods = period_table(start, end, by)
     rows = emp.cross_join(periods)
     rows = rows.mutate(
@@ -89,9 +96,10 @@ def events(
     start: date,
     end: date,
     where: Where,
+    staff: ir.Table | None = None,
 ) -> ir.Table:
     """Employees whose ``day`` column (``hire_n`` or ``leave_n``) falls in a period bucket."""
-    emp = staff(tables)
+    emp = staff if staff is not None else staff_table(tables)
     if day == "hire_n":
         emp = emp.filter(emp.known_hire)
     periods = period_table(start, end, by)
@@ -101,10 +109,16 @@ def events(
 
 
 def population(
-    tables: WorkforceTables, *, by: Sequence[str], start: date, end: date, where: Where
+    tables: WorkforceTables,
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    where: Where,
+    staff: ir.Table | None = None,
 ) -> pd.DataFrame:
     """Person-days, part-time-weighted days, employees and headcount at the bucket's end."""
-    rows = exposure(tables, by=by, start=start, end=end, where=where)
+    rows = exposure(tables, by=by, start=start, end=end, where=where, staff=staff)
     return _collect(
         rows,
         by,
@@ -140,13 +154,14 @@ def leavers(
     end: date,
     where: Where,
     extra: Sequence[str] = (),
+    staff: ir.Table | None = None,
 ) -> pd.DataFrame:
     """Leavers (``leave_date`` in the bucket) and voluntary leavers, per group (+ ``extra``).
 
     Voluntariness and reason come from the employee's latest ``hr_event`` of kind leave; a
     leaver without one counts as a leaver of unknown reason, not as voluntary.
     """
-    rows = events(tables, "leave_n", by=by, start=start, end=end, where=where)
+    rows = events(tables, "leave_n", by=by, start=start, end=end, where=where, staff=staff)
     return _collect(
         rows,
         [*by, *extra],
@@ -156,10 +171,16 @@ def leavers(
 
 
 def hires(
-    tables: WorkforceTables, *, by: Sequence[str], start: date, end: date, where: Where
+    tables: WorkforceTables,
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    where: Where,
+    staff: ir.Table | None = None,
 ) -> pd.DataFrame:
     """Hires (``hire_date`` in the bucket) per group."""
-    rows = events(tables, "hire_n", by=by, start=start, end=end, where=where)
+    rows = events(tables, "hire_n", by=by, start=start, end=end, where=where, staff=staff)
     return _collect(rows, by, hires=rows.count())
 
 
@@ -197,11 +218,17 @@ def cases(absence_spell: ir.Table) -> ir.Table:
 
 
 def sickness(
-    tables: WorkforceTables, *, by: Sequence[str], start: date, end: date, where: Where
+    tables: WorkforceTables,
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    where: Where,
+    staff: ir.Table | None = None,
 ) -> pd.DataFrame:
     """Per group: sick days weighted by fraction and part-time factor, and employees with at
     least one sick day (spells clipped to the bucket and the employment)."""
-    rows = exposure(tables, by=by, start=start, end=end, where=where)
+    rows = exposure(tables, by=by, start=start, end=end, where=where, staff=staff)
     spells = _spells(tables.absence_spell)
     rows = rows.join(spells, rows.employee_id == spells.spell_employee_id)
     first = ibis.greatest(rows.spell_first, rows["first"])
@@ -217,10 +244,16 @@ def sickness(
 
 
 def reports(
-    tables: WorkforceTables, *, by: Sequence[str], start: date, end: date, where: Where
+    tables: WorkforceTables,
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    where: Where,
+    staff: ir.Table | None = None,
 ) -> pd.DataFrame:
     """New sickness reports: cases whose first day falls in the bucket and the employment."""
-    rows = exposure(tables, by=by, start=start, end=end, where=where)
+    rows = exposure(tables, by=by, start=start, end=end, where=where, staff=staff)
     found = cases(tables.absence_spell)
     rows = rows.join(
         found,
@@ -234,7 +267,13 @@ def reports(
 
 
 def durations(
-    tables: WorkforceTables, *, by: Sequence[str], start: date, end: date, where: Where
+    tables: WorkforceTables,
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    where: Where,
+    staff: ir.Table | None = None,
 ) -> pd.DataFrame:
     """Cases ended in the bucket (recovery day = last sick day + 1 in it): count, sum and
     sum of squares of their length in calendar days (first sick day to recovery)."""
@@ -243,7 +282,7 @@ def durations(
     found = found.mutate(
         recovery=found.case_last + 1, length=found.case_last - found.case_first + 1
     )
-    emp = staff(tables)
+    emp = staff if staff is not None else staff_table(tables)
     periods = period_table(start, end, by)
     rows = found.join(emp, found.case_employee_id == emp.employee_id)
     rows = rows.join(periods, [rows.recovery >= periods[P_START], rows.recovery <= periods[P_END]])

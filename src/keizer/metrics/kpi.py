@@ -4,7 +4,9 @@
 period=(date(2025, 1, 1), date(2025, 12, 31)), compare="previous_period")`` returns a frame
 with the ``by`` columns, the contract's result columns and, when asked, the comparison columns
 (see ``keizer.metrics.contract``). Employee-experience figures pass the anonymity guard here,
-so no caller can bypass it.
+so no caller can bypass it. A list of names gives one frame for several KPIs of one kind
+(survey, workforce or operations), computed together: survey KPIs from one query, workforce
+KPIs sharing the counts they have in common (person-days, leavers, ...).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from scipy import stats
 from keizer.errors import ValidationError
 from keizer.metrics import statistics
 from keizer.metrics._guard import (
-    employee_plan,
+    EmployeePlans,
     employee_segment,
     guard,
     previous_period,
@@ -42,7 +44,7 @@ from keizer.metrics.survey_kpis import (
     zero_filled,
 )
 from keizer.metrics.survey_queries import STATISTICS, TIME_SEGMENTS, StoreTables
-from keizer.metrics.workforce import WORKFORCE_KPIS, workforce_kpi
+from keizer.metrics.workforce import WORKFORCE_KPIS, SharedCounts, workforce_kpi
 
 Comparison = Literal["previous_period"]
 EARLIEST = date(1900, 1, 1)
@@ -80,6 +82,12 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
     if isinstance(request.name, str) and request.name in {*WORKFORCE_KPIS, *OPERATIONS_KPIS}:
         return _workforce_or_operations(tables, request, request.name)
     names = [request.name] if isinstance(request.name, str) else list(request.name)
+    if names and (
+        all(n in WORKFORCE_KPIS for n in names) or all(n in OPERATIONS_KPIS for n in names)
+    ):
+        shared = SharedCounts(tables, names)  # counts they have in common: read once
+        parts = [_workforce_or_operations(tables, request, n, shared) for n in names]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     unknown = [n for n in names if n not in SURVEY_KPIS]
     if unknown or not names:
         raise ValidationError(
@@ -112,6 +120,8 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
             counts=counts,
         )  # fmt: skip
         earlier_cells = time_cells(before_start, before_end) if employee else None
+    plans = EmployeePlans(tables, employee, segment=segment, k=request.min_group_size,
+                          period_end=end)  # fmt: skip
     parts = []
     for definition in definitions:
         own = of_metric(stats, definition.metric)
@@ -120,8 +130,7 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
             before = of_metric(earlier, definition.metric) if earlier is not None else None
             result = _with_changes(definition, own, before, result, by, request)
         if definition.metric in EMPLOYEE_METRICS and not result.empty:
-            plan = employee_plan(tables, definition.metric, segment=segment,
-                                 k=request.min_group_size, period_end=end)  # fmt: skip
+            plan = plans(definition.metric)
             result = guard(result, plan, by=by, where=where, periods=periods,
                            earlier=earlier_cells)  # fmt: skip
             if request.compare == "previous_period":
@@ -130,14 +139,17 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
-def _workforce_or_operations(tables: StoreTables, request: KpiRequest, name: str) -> pd.DataFrame:
+def _workforce_or_operations(
+    tables: StoreTables, request: KpiRequest, name: str, shared: SharedCounts | None = None
+) -> pd.DataFrame:
     """Workforce KPIs (HR data: anonymity by headcount) and operations KPIs, with changes
-    against the previous period or bucket when asked."""
+    against the previous period or bucket when asked (``shared``: see ``workforce_kpi``)."""
     if request.compare is not None and request.compare != "previous_period":
         raise ValidationError(f"unknown comparison {request.compare!r}; use previous_period")
     start, end = request.bounds()
     by = list(request.by)
-    result = _workforce_or_operations_figures(tables, request, name, start, end)
+    shared = shared if shared is not None else SharedCounts(tables)
+    result = _workforce_or_operations_figures(tables, request, name, start, end, shared)
     if request.compare is None:
         return result
     by = list(result.columns[: list(result.columns).index("kpi")])  # + e.g. leave_reason
@@ -148,7 +160,7 @@ def _workforce_or_operations(tables: StoreTables, request: KpiRequest, name: str
         raise ValidationError("compare=previous_period needs a period")
     else:
         earlier = _workforce_or_operations_figures(
-            tables, request, name, *previous_period(start, end)
+            tables, request, name, *previous_period(start, end), shared
         )
         before = result[by].merge(earlier, on=by, how="left") if by else earlier
         if len(before) != len(result):  # nothing in the earlier period
@@ -157,12 +169,17 @@ def _workforce_or_operations(tables: StoreTables, request: KpiRequest, name: str
 
 
 def _workforce_or_operations_figures(
-    tables: StoreTables, request: KpiRequest, name: str, start: date, end: date
+    tables: StoreTables,
+    request: KpiRequest,
+    name: str,
+    start: date,
+    end: date,
+    shared: SharedCounts,
 ) -> pd.DataFrame:
     common = {"kpi": name, "by": list(request.by), "start": start, "end": end,
               "where": dict(request.where) or None, "confidence": request.confidence}  # fmt: skip
     if name in WORKFORCE_KPIS:
-        result = workforce_kpi(tables, **common)  # type: ignore[arg-type]
+        result = workforce_kpi(tables, **common, shared=shared)  # type: ignore[arg-type]
         small = result["n"].to_numpy(dtype=float) < request.min_group_size
         hidden = [c for c in ("value", "n", "ci_low", "ci_high") if c in result]
         result.loc[small, hidden] = np.nan

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -83,6 +84,7 @@ def workforce_kpi(
     cost_per_leaver: Mapping[str, float] | float = DEFAULT_COST_PER_LEAVER,
     confidence: float = 0.95,
     statistics_columns: bool = False,
+    shared: SharedCounts | None = None,
 ) -> pd.DataFrame:
     """One row per group: the ``by`` columns, then ``RESULT_COLUMNS``.
 
@@ -90,7 +92,9 @@ def workforce_kpi(
     ``cost_per_leaver`` is one amount or a mapping role -> amount (roles not in it cost
     the default). With ``statistics_columns`` the sufficient statistics behind each figure
     are appended (``events``/``exposure_days`` for rates, ``successes`` for proportions,
-    ``total``/``sum_squares`` for means) for comparisons between periods.
+    ``total``/``sum_squares`` for means) for comparisons between periods. Several KPIs of one
+    request pass one ``shared``: the counts they have in common (person-days, leavers, ...)
+    are then read from the database once.
     """
     definition = WORKFORCE_KPIS.get(kpi)
     if definition is None:
@@ -98,8 +102,10 @@ def workforce_kpi(
     by = list(by)
     check_request(kpi, by, where, WORKFORCE_SEGMENTS, start, end)
 
-    def run(query: Callable[..., pd.DataFrame], **extra: object) -> pd.DataFrame:
-        return query(tables, by=by, start=start, end=end, where=where, **extra)
+    shared = shared if shared is not None else SharedCounts(tables)
+
+    def run(query: Callable[..., pd.DataFrame], extra: Sequence[str] = ()) -> pd.DataFrame:
+        return shared.get(query, by=by, start=start, end=end, where=where, extra=extra)
 
     people = run(queries.population)
     if kpi == "leavers_by_reason":
@@ -108,9 +114,12 @@ def workforce_kpi(
         stats = stats[stats["leave_reason"].notna() | (stats["leavers"] > 0)]
         by = [*by, "leave_reason"]
     elif kpi in ("voluntary_turnover", "turnover", "leavers", "turnover_cost"):
-        left = run(queries.leavers, extra=["role"] if kpi == "turnover_cost" else [])
+        by_role = kpi == "turnover_cost" or "turnover_cost" in shared.kpis
+        left = run(queries.leavers, extra=["role"] if by_role else [])
         if kpi == "turnover_cost":
             left = _with_cost(left, by, cost_per_leaver)
+        elif by_role:  # the same counts, summed over roles
+            left = _summed(left, by, ["leavers", "voluntary_leavers"])
         stats = _merge(people, left, by)
     elif kpi == "hires":
         stats = _merge(people, run(queries.hires), by)
@@ -131,6 +140,41 @@ def workforce_kpi(
     return frame[[*by, *RESULT_COLUMNS, *extra]]
 
 
+class SharedCounts:
+    """The per-group counts of one request, each read from the database once (a copy is
+    handed out). The staff table expression is built once too. ``kpis``: the KPIs the
+    request asks for (leavers are then counted per role once when turnover cost is among
+    them)."""
+
+    def __init__(self, tables: WorkforceTables, kpis: Sequence[str] = ()) -> None:
+        self._tables = tables
+        self.kpis = tuple(kpis)
+        self._staff: ir.Table | None = None
+        self._frames: dict[tuple[object, ...], pd.DataFrame] = {}
+
+    def get(
+        self,
+        query: Callable[..., pd.DataFrame],
+        *,
+        by: Sequence[str],
+        start: date,
+        end: date,
+        where: Mapping[str, object] | None,
+        extra: Sequence[str] = (),
+    ) -> pd.DataFrame:
+        filters = tuple(sorted((k, repr(v)) for k, v in (where or {}).items()))
+        key = (query.__name__, tuple(by), start, end, filters, tuple(extra))
+        frame = self._frames.get(key)
+        if frame is None:
+            if self._staff is None:
+                self._staff = queries.staff_table(self._tables)
+            options: dict[str, object] = {"extra": list(extra)} if extra else {}
+            frame = query(self._tables, by=list(by), start=start, end=end, where=where,
+                          staff=self._staff, **options)  # fmt: skip
+            self._frames[key] = frame
+        return frame.copy()
+
+
 def _merge(left: pd.DataFrame, right: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Join two per-group frames (outer), counts missing on one side being zero."""
     # With no segments each side is one row (or a breakdown): a cross join pairs them.
@@ -139,6 +183,14 @@ def _merge(left: pd.DataFrame, right: pd.DataFrame, by: list[str]) -> pd.DataFra
     counts = [c for c in merged.columns if c not in keep]
     merged[counts] = merged[counts].astype("float64").fillna(0.0)
     return merged
+
+
+def _summed(left: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+    """``columns`` summed per group of ``by`` (one row when ``by`` is empty)."""
+    if not by:
+        return pd.DataFrame({c: [left[c].sum()] for c in columns})
+    summed: pd.DataFrame = left.groupby(by, dropna=False)[columns].sum()
+    return summed.reset_index()
 
 
 def _with_cost(

@@ -2,14 +2,19 @@
 
 Inside one process SQLAlchemy (writes) and Ibis (reads) share one DuckDB database instance:
 DuckDB lets only one process hold a file, and two instances in one process conflict.
+
+The Ibis backend remembers the SQL it compiled (:class:`CompiledSQL`): compiling an
+expression costs tens of milliseconds, running the KPI queries on the demo data about as much.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from duckdb_engine import ConnectionWrapper
@@ -21,10 +26,13 @@ from keizer.errors import StoreBusyError, StoreError, StoreUnavailableError, Sto
 from keizer.store.url import StoreURL, parse_store_url
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
     from ibis.backends.sql import SQLBackend
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 CONNECT_TIMEOUT_S = 5
+COMPILED_SQL_ENTRIES = 1024
+SHAPES_ENTRIES = 200_000
 
 
 class Store:
@@ -129,15 +137,134 @@ def _open_postgresql(url: StoreURL) -> Store:
 def _connect_ibis(url: StoreURL, duck: duckdb.DuckDBPyConnection | None) -> SQLBackend:
     import ibis  # imported lazily: it is heavy, and writes-only commands do not need it
 
+    backend: SQLBackend
     if url.kind == "duckdb":
         assert duck is not None
-        backend: SQLBackend = ibis.duckdb.from_connection(duck)
-        return backend
-    u = url.url
-    return ibis.postgres.connect(
-        host=u.host or "localhost",
-        port=u.port or 5432,
-        user=u.username,
-        password=u.password,
-        database=u.database,
-    )
+        backend = ibis.duckdb.from_connection(duck)
+    else:
+        u = url.url
+        backend = ibis.postgres.connect(
+            host=u.host or "localhost",
+            port=u.port or 5432,
+            user=u.username,
+            password=u.password,
+            database=u.database,
+        )
+    backend.compile = CompiledSQL(backend.compile)
+    return backend
+
+
+class CompiledSQL:
+    """``backend.compile`` that remembers the SQL text of each query shape it compiled.
+
+    Only SQL text is kept, never results: every query still runs on the current data. The key
+    is a canonical form of the expression (:class:`Shapes`): its operation tree with the
+    identifiers that ``Table.view()`` and joins draw afresh for each new expression numbered
+    in order of appearance, and in-memory tables (period buckets) standing for their schema
+    and content. The same query built twice so finds the SQL of the first; the in-memory table
+    names of the new expression replace the old ones in the SQL text (the backend registers
+    them before compiling). Queries with scalar parameters are compiled every time.
+    """
+
+    def __init__(self, compile: Callable[..., str], entries: int = COMPILED_SQL_ENTRIES) -> None:
+        self._compile = compile
+        self._entries = entries
+        self._sql: OrderedDict[Hashable, tuple[str, tuple[str, ...]]] = OrderedDict()
+        self._shapes = Shapes()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def __call__(
+        self,
+        expr: ir.Expr,
+        /,
+        *,
+        limit: int | str | None = None,
+        params: Mapping[Any, Any] | None = None,
+        **options: Any,
+    ) -> str:
+        if params:
+            return self._compile(expr, limit=limit, params=params, **options)
+        with self._lock:
+            if len(self._shapes) > SHAPES_ENTRIES:  # keys hold shape numbers: start afresh
+                self._shapes = Shapes()
+                self._sql.clear()
+            try:
+                shape, memtables = self._shapes.of(expr.op())
+                key = (shape, limit, tuple(sorted(options.items())))
+            except TypeError:  # an argument that cannot be a key: compile as usual
+                return self._compile(expr, limit=limit, **options)
+            hit = self._sql.get(key)
+            if hit is not None:
+                self._sql.move_to_end(key)
+                self.hits += 1
+        if hit is not None:
+            sql, names = hit
+            for old, new in zip(names, memtables, strict=True):
+                sql = sql.replace(old, new)
+            return sql
+        sql = self._compile(expr, limit=limit, **options)
+        with self._lock:
+            self.misses += 1
+            self._sql[key] = (sql, memtables)
+            while len(self._sql) > self._entries:
+                self._sql.popitem(last=False)
+        return sql
+
+    def clear(self) -> None:
+        """Forget every compiled query (benchmarks: the cost of compiling anew)."""
+        with self._lock:
+            self._sql.clear()
+            self._shapes = Shapes()
+
+
+class Shapes:
+    """Numbers for Ibis operation trees, equal for equal queries (see :class:`CompiledSQL`).
+
+    Each node is numbered by its type, its arguments and the numbers of its children, so
+    equal subtrees share one number and comparing two trees costs one dictionary look-up."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[Hashable, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def of(self, root: Any) -> tuple[int, tuple[str, ...]]:
+        """The number of ``root``'s tree, and its in-memory table names in order."""
+        import ibis.expr.operations as ops
+        import pandas as pd
+
+        seen: dict[int, int] = {}
+        references: dict[object, int] = {}
+        memtables: list[str] = []
+
+        def node(op: ops.Node) -> int:
+            known = seen.get(id(op))
+            if known is not None:
+                return known
+            form: Hashable
+            if isinstance(op, ops.Reference):
+                parent = node(op.parent)
+                form = (type(op), parent, references.setdefault(op.identifier, len(references)))
+            elif isinstance(op, ops.InMemoryTable):
+                frame = op.data.to_frame()
+                content = tuple(pd.util.hash_pandas_object(frame, index=False).tolist())
+                form = (type(op), op.schema, tuple(frame.columns), content)
+                memtables.append(op.name)
+            else:
+                form = (type(op), *(value(arg) for arg in op.__args__))
+            number = self._numbers.setdefault(form, len(self._numbers))
+            seen[id(op)] = number
+            return number
+
+        def value(arg: object) -> Hashable:
+            if isinstance(arg, ops.Node):
+                return ("node", node(arg))
+            if isinstance(arg, tuple):
+                return tuple(value(item) for item in arg)
+            if isinstance(arg, Mapping):
+                return tuple((k, value(v)) for k, v in arg.items())
+            return (type(arg), arg)  # the type too: 1, 1.0 and True are equal in Python
+
+        return node(root), tuple(memtables)

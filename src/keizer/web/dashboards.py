@@ -6,6 +6,7 @@ CSV downloads are all rendered from these panels, so they show the same numbers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from keizer.errors import AnonymityError, ValidationError
+from keizer.metrics._guard import shared_plan_frames
 from keizer.metrics.contract import RESULT_COLUMNS
 from keizer.web import comments
 from keizer.web.filters import FILTER_LABELS, VALUE_LABELS, Family, Filters
@@ -129,8 +131,7 @@ class Context:
         period: tuple[date, date] | None = None, compare: bool = False,
         extra: dict[str, object] | None = None,
     ) -> pd.DataFrame:  # fmt: skip
-        """The KPIs of one family under the page's filters (one call per workforce or
-        operations KPI, one call for all survey KPIs)."""
+        """The KPIs of one family under the page's filters (one call for all of them)."""
         where, _ = self.filters.where_for(family)
         where.update(extra or {})
         period = period or self.filters.period
@@ -149,8 +150,7 @@ class Context:
                 list(names), by=by, where=where, period=period,
                 compare="previous_period" if compare else None,
             )  # fmt: skip
-        parts = [self.state.kpi(n, by=by, where=where, period=period) for n in names]
-        return pd.concat(parts, ignore_index=True)
+        return self.state.kpi(list(names), by=by, where=where, period=period)
 
     def labels(self) -> dict[str, dict[str, str]]:
         values = {k: self.gettext(v) for k, v in VALUE_LABELS.items()}
@@ -267,8 +267,10 @@ def employee_comments(ctx: Context) -> list[Panel]:
     f = ctx.filters
     listing = comments.comment_list(ctx.state, "employee", f)
     if listing.suppressed:
-        note = _("Comments are shown for groups of {minimum} or more respondents, and only "
-                 "where comparing two views cannot single out fewer; not in this view.")
+        note = _(
+            "Comments are shown for groups of {minimum} or more respondents, and only "
+            "where comparing two views cannot single out fewer; not in this view."
+        )
         minimum = ctx.state.settings.min_comment_group_size
         return [Panel("ex_comments", _("Employee comments"), "comments", pd.DataFrame(),
                       note=note.format(minimum=minimum))]  # fmt: skip
@@ -365,6 +367,11 @@ def operations(ctx: Context) -> list[Panel]:
 
 def team(ctx: Context, team_id: int) -> list[Panel]:
     """One team next to its department (the filters' team is this team)."""
+    with shared_plan_frames():
+        return _team(ctx, team_id)
+
+
+def _team(ctx: Context, team_id: int) -> list[Panel]:
     _ = ctx.gettext
     found = ctx.org.team(team_id)
     assert found is not None
@@ -404,7 +411,20 @@ def _unscoped(filters: Filters) -> Filters:
                    work_mode=filters.work_mode, tenure_band=filters.tenure_band)  # fmt: skip
 
 
+def _one_pass(build: Callable[[Context], list[Panel]]) -> Callable[[Context], list[Panel]]:
+    """A page builder whose KPI calls read the responses behind the anonymity plans once."""
+
+    @functools.wraps(build)
+    def built(ctx: Context) -> list[Panel]:
+        with shared_plan_frames():
+            return build(ctx)
+
+    return built
+
+
 BUILDERS: dict[str, Callable[[Context], list[Panel]]] = {
-    "overview": overview, "customer": customer, "employee": employee,
-    "workforce": workforce, "operations": operations,
+    name: _one_pass(build) for name, build in (
+        ("overview", overview), ("customer", customer), ("employee", employee),
+        ("workforce", workforce), ("operations", operations),
+    )
 }  # fmt: skip
