@@ -92,6 +92,7 @@ class Workspace:
         self.store = store
         self.settings = settings
         self.pseudonymiser = Pseudonymiser(settings.secret_key)
+        self._tables: StoreTables | None = None  # read once: each table costs a schema query
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> Workspace:
@@ -105,7 +106,15 @@ class Workspace:
 
     def close(self) -> None:
         """Release the store (a DuckDB file is unlocked)."""
+        self._tables = None
         self.store.close()
+
+    def _store_tables(self) -> StoreTables:
+        """The analytics tables as Ibis expressions, looked up once per schema revision."""
+        tables = self._tables
+        if tables is None:
+            tables = self._tables = StoreTables.from_backend(self.store.ibis)
+        return tables
 
     @property
     def engine(self) -> str:
@@ -119,10 +128,12 @@ class Workspace:
 
     def upgrade(self, revision: str = "head") -> None:
         """Migrate the schema up (one transaction)."""
+        self._tables = None
         migrate.upgrade(self.store, revision)
 
     def downgrade(self, revision: str = "base") -> None:
         """Migrate the schema down; ``base`` removes every keizer table and its data."""
+        self._tables = None
         migrate.downgrade(self.store, revision)
 
     def info(self) -> StoreInfo:
@@ -171,7 +182,7 @@ class Workspace:
             period=_dates(period) if period is not None else None, compare=compare,
             confidence=confidence, alpha=alpha, min_group_size=self.settings.min_group_size,
         )  # fmt: skip
-        return metrics_kpi(StoreTables.from_backend(self.store.ibis), request)
+        return metrics_kpi(self._store_tables(), request)
 
     def comments(
         self,
@@ -196,7 +207,7 @@ class Workspace:
         """The team x month panel that :meth:`linkage` analyses: the only part of it that
         reads the store (a few Ibis queries), for callers that read under a lock."""
         return build_panel(
-            StoreTables.from_backend(self.store.ibis),
+            self._store_tables(),
             _dates(period) if period is not None else None,
         )
 

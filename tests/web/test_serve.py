@@ -6,7 +6,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -16,6 +18,7 @@ from keizer.config import Settings
 from keizer.demo import generate
 
 from .conftest import TEST_SECRET
+from factories import CX_SURVEY, cx_responses, interactions, populate_org
 
 
 def _free_port() -> int:
@@ -66,13 +69,63 @@ def test_serve_prints_url_and_demo_logins_and_serves(tmp_path: Path) -> None:
 
 
 def test_warm_up_caches_every_page_s_default_figures(demo_ws: keizer.Workspace) -> None:
-    from keizer.web.app import _warm
     from keizer.web.state import WebState, _caches
+    from keizer.web.warming import warm
 
     state = WebState(demo_ws)
     _caches[demo_ws].frames.clear()
-    _warm(state)
+    warm(state)
     asked = {key[1] for key in _caches[demo_ws].frames if key[0] == "kpi"}
     flat = {n for names in asked for n in ((names,) if isinstance(names, str) else names)}
     # the overview's, the employee page's, the workforce and operations pages' figures
     assert {"nps", "enps", "ees", "verzuimpercentage", "aht"} <= flat
+
+
+def test_figures_are_computed_again_once_new_data_are_quiet(workspace: keizer.Workspace) -> None:
+    """After new data the cache empties; once the data stay unchanged for the quiet time the
+    default views are computed again without a visitor asking."""
+    from keizer.web.state import WebState, _caches
+    from keizer.web.warming import keep_warm
+
+    populate_org(workspace)
+    workspace.add_interactions(interactions(60))
+    workspace.add_survey(CX_SURVEY)
+    workspace.add_responses(cx_responses(30))
+    state = WebState(workspace)
+    stop = threading.Event()
+
+    def cached_kpis() -> int:
+        return sum(1 for key in list(_caches[workspace].frames) if key[0] == "kpi")
+
+    def wait_for(condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 120
+        while not condition():
+            assert time.monotonic() < deadline, "timed out"
+            time.sleep(0.05)
+
+    warming = threading.Thread(target=keep_warm, args=(state, stop),
+                               kwargs={"check_every_s": 0.05, "quiet_for_s": 0.3})  # fmt: skip
+    warming.start()
+    try:
+        wait_for(lambda: cached_kpis() > 0)
+        before = _caches[workspace].version
+        time.sleep(0.2)  # the thread is between checks: write now
+        with state.reading():
+            workspace.add_responses(cx_responses(60))  # 30 new responses
+        wait_for(lambda: _caches[workspace].version > before)
+        wait_for(lambda: cached_kpis() > 0)
+        overview = state.kpi(["nps", "csat", "ces"], period=_period_of(state))
+        assert overview["n"].sum() > 0
+    finally:
+        stop.set()
+        warming.join(timeout=60)
+    assert not warming.is_alive()
+
+
+def _period_of(state: object) -> tuple[object, object]:
+    from keizer.web.dashboards import latest_data_date
+    from keizer.web.filters import parse_filters
+    from keizer.web.state import WebState
+
+    assert isinstance(state, WebState)
+    return parse_filters({}, latest_data_date(state)).period

@@ -16,11 +16,10 @@ import keizer.web.api
 from keizer._version import __version__
 from keizer.web import errors
 from keizer.web.auth import ANONYMOUS_CSRF_COOKIE, is_secure
-from keizer.web.dashboards import BUILDERS, Context, latest_data_date, org_index
-from keizer.web.filters import parse_filters
 from keizer.web.linkage import router as linkage
 from keizer.web.pages import router as pages
 from keizer.web.state import WebState
+from keizer.web.warming import keep_warm
 from keizer.workspace import Workspace
 
 log = logging.getLogger("keizer.web")
@@ -43,7 +42,8 @@ def create_app(
 
     ``secure_cookies`` marks cookies Secure even when the request did not arrive over HTTPS
     (a TLS proxy that does not forward the scheme); ``warm_cache`` computes the default
-    overview in the background at start, so the first visitor does not wait for it.
+    view of every page in the background at start, and again after the data changed
+    (:mod:`keizer.web.warming`), so visitors do not wait for them.
     """
     app = FastAPI(
         title="keizer", version=__version__, docs_url="/docs", redoc_url=None,
@@ -85,17 +85,10 @@ def create_app(
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    app.state.warming = threading.Event()  # set it to stop keeping the figures warm
     if warm_cache:
-        threading.Thread(target=_warm, args=(app.state.keizer,), daemon=True).start()
+        threading.Thread(
+            target=keep_warm, args=(app.state.keizer, app.state.warming), daemon=True,
+            name="keizer-warming",
+        ).start()  # fmt: skip
     return app
-
-
-def _warm(state: WebState) -> None:
-    """Compute the default view of each page once, so that its figures (and the anonymity
-    plans behind the employee figures) are cached before the first visitor asks."""
-    for page in ("overview", "employee", "customer", "workforce", "operations"):
-        try:
-            filters = parse_filters({}, latest_data_date(state))
-            BUILDERS[page](Context(state, filters, org_index(state), lambda s: s))
-        except Exception:  # a failed warm-up only means a slower first page
-            log.exception("could not pre-compute the %s page", page)

@@ -56,6 +56,7 @@ class _Cache:
     values: OrderedDict[tuple[object, ...], object] = field(default_factory=OrderedDict)
     fingerprint: tuple[object, ...] | None = None
     checked_at: float = 0.0
+    version: int = 0  # counts the times the data changed (and the cache was emptied)
 
 
 _caches: weakref.WeakKeyDictionary[Workspace, _Cache] = weakref.WeakKeyDictionary()
@@ -146,6 +147,13 @@ class WebState:
             self._shared.values.clear()
             self._shared.fingerprint = None
             self._shared.checked_at = 0.0
+            self._shared.version += 1
+
+    def data_version(self) -> int:
+        """A number that changes whenever the data change (checked as for cached reads)."""
+        self._check_fingerprint()
+        with self._shared.lock:
+            return self._shared.version
 
     def _remember(self, key: tuple[object, ...], frame: pd.DataFrame) -> None:
         self._shared.frames[key] = frame
@@ -166,6 +174,8 @@ class WebState:
             if current != self._shared.fingerprint:
                 self._shared.frames.clear()
                 self._shared.values.clear()
+                if self._shared.fingerprint is not None:
+                    self._shared.version += 1
                 self._shared.fingerprint = current
             self._shared.checked_at = now
 
