@@ -322,6 +322,19 @@ def test_customer_comments_show_themes_and_redacted_verbatims(client: TestClient
     )
 
 
+def test_themes_and_emotions_are_named_in_the_page_s_language(client: TestClient) -> None:
+    login_as(client, "cx-manager")
+    set_language(client, "nl")
+    dutch = client.get("/customer", params=PERIOD).text
+    assert "Wachttijd" in dutch
+    assert "Frustratie" in dutch
+    assert "waiting_time" not in dutch
+    set_language(client, "en")
+    english = client.get("/customer", params=PERIOD).text
+    assert "Waiting time" in english
+    assert "Frustration" in english
+
+
 def test_employee_comments_only_where_the_comment_plan_shows_them(
     client: TestClient, demo_ws: keizer.Workspace
 ) -> None:

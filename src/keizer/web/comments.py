@@ -11,7 +11,7 @@ respondents, also not by comparing two views.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import numpy as np
@@ -65,15 +65,24 @@ def shares(rows: pd.DataFrame, column: str, kpi: str, prefix: str = "") -> pd.Da
     })  # fmt: skip
 
 
-def verbatims(rows: pd.DataFrame, fmt_date: Callable[[date], str]) -> list[dict[str, str]]:
-    """The newest redacted comments (the text analytics already removed names and numbers)."""
+def verbatims(
+    rows: pd.DataFrame, fmt_date: Callable[[date], str], themes: Mapping[str, str]
+) -> list[dict[str, str]]:
+    """The newest redacted comments (the text analytics already removed names and numbers),
+    with their themes named by ``themes`` (code without ``cx.``/``ex.`` -> name)."""
     shown = rows[rows["redacted_text"].notna()].head(VERBATIMS)
     days = pd.to_datetime(shown["submitted_at"], utc=True).dt.date
+
+    def named(codes: object) -> str:
+        if not isinstance(codes, str):  # None or NaN: no theme
+            return ""
+        parts = (c.strip().split(".", 1)[-1] for c in codes.split(",") if c.strip())
+        return ", ".join(themes.get(part, part) for part in parts)
+
     return [
         {"date": fmt_date(day), "channel": "" if pd.isna(channel) else str(channel),
-         "sentiment": str(sentiment), "themes": "" if pd.isna(themes) else str(themes),
-         "text": str(text)}
-        for day, channel, sentiment, themes, text in zip(
+         "sentiment": str(sentiment), "themes": named(codes), "text": str(text)}
+        for day, channel, sentiment, codes, text in zip(
             days, shown["channel"], shown["sentiment"], shown["themes"], shown["redacted_text"],
             strict=True,
         )

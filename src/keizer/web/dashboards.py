@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -18,8 +18,9 @@ from sqlalchemy import text
 from keizer.errors import AnonymityError, ValidationError
 from keizer.metrics._guard import shared_plan_frames
 from keizer.metrics.contract import RESULT_COLUMNS
+from keizer.text import default_taxonomy
 from keizer.web import comments
-from keizer.web.filters import FILTER_LABELS, VALUE_LABELS, Family, Filters
+from keizer.web.filters import FILTER_LABELS, TEXT_LABELS, VALUE_LABELS, Family, Filters
 from keizer.web.panels import Panel, figures
 from keizer.web.state import WebState
 from keizer.workspace import Workspace
@@ -125,6 +126,7 @@ class Context:
     gettext: Callable[[str], str]
     format_date: Callable[[date], str] = date.isoformat
     notices: list[str] = field(default_factory=list)  # why some figures are not shown
+    language: str = "en"  # of the page: names of text-analytics themes
 
     def kpi(
         self, family: Family, names: Sequence[str], *, by: Sequence[str] = (),
@@ -154,10 +156,12 @@ class Context:
 
     def labels(self) -> dict[str, dict[str, str]]:
         values = {k: self.gettext(v) for k, v in VALUE_LABELS.items()}
+        signals = {k: self.gettext(v) for k, v in TEXT_LABELS.items()}
         return {
             "team": self.org.names("team"), "department": self.org.names("department"),
             "location": self.org.names("location"), "role": values, "work_mode": values,
-            "channel": values,
+            "channel": values, "themes": theme_names(self.language), "emotions": signals,
+            "vulnerability": signals,
         }  # fmt: skip
 
     def ignored_note(self, *families: Family) -> str:
@@ -168,6 +172,20 @@ class Context:
         return self.gettext("Not filtered by: {names} (does not apply to these figures).").format(
             names=names
         )
+
+
+def _verbatims(ctx: Context, rows: pd.DataFrame) -> list[dict[str, str]]:
+    return comments.verbatims(rows, ctx.format_date, theme_names(ctx.language))
+
+
+@functools.cache
+def theme_names(language: str) -> dict[str, str]:
+    """Theme codes as the comment panels show them (``waiting_time``: without ``cx.``/``ex.``)
+    -> the taxonomy's name in ``language``."""
+    return {
+        code.split(".", 1)[-1]: theme.names.get(language, theme.names.get("en", code))
+        for code, theme in default_taxonomy().themes.items()
+    }
 
 
 def cards(ctx: Context, panel_id: str, title: str, frame: pd.DataFrame, note: str = "") -> Panel:
@@ -257,7 +275,7 @@ def customer_comments(ctx: Context) -> list[Panel]:
               comments.shares(rows, "vulnerability", "vulnerable_share"), ["vulnerability"],
               note=_("Share of comments with a signal; follow up through the case process.")),
         Panel("verbatims", _("Latest customer comments (redacted)"), "comments",
-              pd.DataFrame(), comments=comments.verbatims(rows, ctx.format_date), note=n_note),
+              pd.DataFrame(), comments=_verbatims(ctx, rows), note=n_note),
     ]  # fmt: skip
 
 
@@ -281,7 +299,7 @@ def employee_comments(ctx: Context) -> list[Panel]:
               comments.shares(rows, "themes", "theme_share", prefix="ex."), ["themes"],
               note=note),
         Panel("ex_comments", _("Employee comments (redacted)"), "comments", pd.DataFrame(),
-              comments=comments.verbatims(rows, ctx.format_date), note=note),
+              comments=_verbatims(ctx, rows), note=note),
     ]  # fmt: skip
 
 
@@ -380,8 +398,7 @@ def _team(ctx: Context, team_id: int) -> list[Panel]:
     survey = ("nps", "csat", "ces", "enps", "ees", "wellbeing", "engagement")
     rows = []
     for unit, key, name in (("team", team_key, team_name), ("department", dep_key, dep_name)):
-        scoped = Context(ctx.state, _unscoped(ctx.filters), ctx.org, ctx.gettext,
-                         ctx.format_date, ctx.notices)  # fmt: skip
+        scoped = replace(ctx, filters=_unscoped(ctx.filters))
         frame = pd.concat([
             scoped.kpi("cx", survey[:3], extra={unit: key}),
             scoped.kpi("ex", survey[3:], extra={unit: key}),
@@ -390,8 +407,7 @@ def _team(ctx: Context, team_id: int) -> list[Panel]:
         frame.insert(0, "unit", name)
         rows.append(frame)
     side_by_side = pd.concat(rows, ignore_index=True)
-    own = Context(ctx.state, ctx.filters.with_team(team_key), ctx.org, ctx.gettext,
-                  ctx.format_date, ctx.notices)  # fmt: skip
+    own = replace(ctx, filters=ctx.filters.with_team(team_key))
     return [
         cards(own, "cx", _("Customers of this team"), own.kpi("cx", CX_HEADLINE, compare=True),
               own.ignored_note("cx")),

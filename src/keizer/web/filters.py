@@ -39,6 +39,14 @@ VALUE_LABELS = {
     "board": N_("Board"), "agent": N_("Front line"), "team_lead": N_("Team leads"),
     "manager": N_("Managers"), "staff": N_("Staff"),
 }  # fmt: skip
+# Emotions and vulnerability signals of the text analytics (theme names come from its
+# taxonomy, which names each theme in Dutch and English).
+TEXT_LABELS = {
+    "anger": N_("Anger"), "frustration": N_("Frustration"), "worry": N_("Worry"),
+    "sadness": N_("Sadness"), "joy": N_("Joy"), "gratitude": N_("Gratitude"),
+    "confusion": N_("Confusion"), "health": N_("Health"), "life_events": N_("Life events"),
+    "resilience": N_("Resilience"), "capability": N_("Capability"),
+}  # fmt: skip
 GROUP_LABELS = {
     **FILTER_LABELS, "month": N_("Month"), "role": N_("Role"), "unit": N_("Unit"),
     "leave_reason": N_("Reason"), "themes": N_("Theme"), "emotions": N_("Emotion"),

@@ -164,7 +164,8 @@ def _context(request: Request, current: Viewer) -> Context:
     filters = parse_filters(dict(request.query_params), latest_data_date(state))
     access.check_filters(current.user, filters)
     fmt = formatter(request)
-    return Context(state, filters, org_index(state), fmt.gettext, fmt.date)
+    return Context(state, filters, org_index(state), fmt.gettext, fmt.date,
+                   language=fmt.language)  # fmt: skip
 
 
 def _page_panels(request: Request, current: Viewer, page: str) -> tuple[Context, list[Panel]]:
