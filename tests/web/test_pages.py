@@ -104,6 +104,9 @@ def test_team_lead_cannot_open_another_team(client: TestClient, demo_ws: keizer.
 
 
 def test_board_sees_no_single_team(client: TestClient, demo_ws: keizer.Workspace) -> None:
+    login_as(client, "analyst")  # fills the page cache with tables by team first
+    for page_name in ("employee", "operations"):
+        assert _csv(client.get(f"/{page_name}/csv/by_team", params=PERIOD).text)
     login_as(client, "board")
     units = demo_ws.table("org_units").to_pandas()
     team_key = units[units["kind"] == "team"]["source_key"].iloc[0]
@@ -111,6 +114,13 @@ def test_board_sees_no_single_team(client: TestClient, demo_ws: keizer.Workspace
     page = client.get("/overview").text
     assert 'name="team"' not in page
     assert 'name="location"' in page
+    team_names = set(units[units["kind"] == "team"]["name"])
+    for page_name in ("employee", "operations"):  # their tables by team: by department here
+        assert client.get(f"/{page_name}/csv/by_team", params=PERIOD).status_code == 404
+        rows = _csv(client.get(f"/{page_name}/csv/by_department", params=PERIOD).text)
+        assert rows
+        assert "team" not in rows[0]
+        assert not {r["department"] for r in rows} & team_names
 
 
 def test_overview_figures_are_the_kpi_engines(

@@ -12,6 +12,16 @@ from keizer.store.types import InputModel
 
 Role = Literal["admin", "board", "cx-manager", "ex-manager", "team-lead", "analyst"]
 ROLES: tuple[Role, ...] = get_args(Role)
+#: Roles that see organisation-wide aggregates only: nothing filtered to, or broken down by,
+#: a single team (the dashboards break such tables down by department instead).
+ORGANISATION_WIDE: frozenset[Role] = frozenset({"board"})
+
+
+def finest_unit(role: Role) -> Literal["team", "department"]:
+    """The finest org level the role's figures may be broken down to."""
+    return "department" if role in ORGANISATION_WIDE else "team"
+
+
 UserLanguage = Literal["nl", "en"]
 Username = str
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]*$"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keizer.users.schemas import Role, UserRead
+from keizer.users.schemas import ORGANISATION_WIDE, Role, UserRead
 from keizer.web.auth import Forbidden
 from keizer.web.filters import Filters
 
@@ -19,8 +19,9 @@ ROLE_PAGES: dict[Role, tuple[str, ...]] = {
 LINKAGE_ROLES: frozenset[Role] = frozenset(
     {"admin", "analyst", "board", "cx-manager", "ex-manager"}
 )
-# Roles that see organisation-wide aggregates only: no filter down to one team.
-NO_TEAM_FILTER: frozenset[Role] = frozenset({"board"})
+# Roles that see organisation-wide aggregates only: no filter down to one team, no breakdown
+# by team (pages show such breakdowns by department instead; the API refuses them).
+NO_TEAM_FILTER: frozenset[Role] = ORGANISATION_WIDE
 
 
 def pages_of(user: UserRead) -> tuple[str, ...]:

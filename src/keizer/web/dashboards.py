@@ -127,6 +127,7 @@ class Context:
     format_date: Callable[[date], str] = date.isoformat
     notices: list[str] = field(default_factory=list)  # why some figures are not shown
     language: str = "en"  # of the page: names of text-analytics themes
+    finest_unit: str = "team"  # breakdowns "by team" go down to this level (board: department)
 
     def kpi(
         self, family: Family, names: Sequence[str], *, by: Sequence[str] = (),
@@ -186,6 +187,14 @@ def theme_names(language: str) -> dict[str, str]:
         code.split(".", 1)[-1]: theme.names.get(language, theme.names.get("en", code))
         for code, theme in default_taxonomy().themes.items()
     }
+
+
+def by_unit(ctx: Context, frame: pd.DataFrame) -> Panel:
+    """A table by team, or by department for roles that see no single team."""
+    if ctx.finest_unit == "team":
+        return chart(ctx, "by_team", ctx.gettext("By team"), "table", frame, ["team"])
+    return chart(ctx, "by_department", ctx.gettext("By department"), "table", frame,
+                 ["department"])  # fmt: skip
 
 
 def cards(ctx: Context, panel_id: str, title: str, frame: pd.DataFrame, note: str = "") -> Panel:
@@ -341,8 +350,7 @@ def employee(ctx: Context) -> list[Panel]:
                       period=trend, compare=True), ["month"]),
         chart(ctx, "work_mode", _("By work mode"), "bar",
               ctx.kpi("ex", ("ees", "enps", "wellbeing"), by=["work_mode"]), ["work_mode"]),
-        chart(ctx, "by_team", _("By team"), "table",
-              ctx.kpi("ex", ("ees", "enps", "wellbeing"), by=["team"]), ["team"]),
+        by_unit(ctx, ctx.kpi("ex", ("ees", "enps", "wellbeing"), by=[ctx.finest_unit])),
         *employee_comments(ctx),
     ]  # fmt: skip
 
@@ -378,8 +386,7 @@ def operations(ctx: Context) -> list[Panel]:
               ctx.kpi("operations", names, by=["channel"]), ["channel"]),
         chart(ctx, "trend", _("Per month"), "line",
               ctx.kpi("operations", names, by=["month"], period=trend), ["month"]),
-        chart(ctx, "by_team", _("By team"), "table",
-              ctx.kpi("operations", names, by=["team"]), ["team"]),
+        by_unit(ctx, ctx.kpi("operations", names, by=[ctx.finest_unit])),
     ]  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from keizer.users.schemas import finest_unit
 from keizer.web import access
 from keizer.web.auth import (
     CSRF_FIELD,
@@ -165,7 +166,7 @@ def _context(request: Request, current: Viewer) -> Context:
     access.check_filters(current.user, filters)
     fmt = formatter(request)
     return Context(state, filters, org_index(state), fmt.gettext, fmt.date,
-                   language=fmt.language)  # fmt: skip
+                   language=fmt.language, finest_unit=finest_unit(current.user.role))  # fmt: skip
 
 
 def _page_panels(request: Request, current: Viewer, page: str) -> tuple[Context, list[Panel]]:
@@ -175,7 +176,7 @@ def _page_panels(request: Request, current: Viewer, page: str) -> tuple[Context,
     ctx = _context(request, current)
     if latest_data_date(ctx.state) is None:  # an empty store: nothing to compute yet
         return ctx, []
-    key = ("panels", page, ctx.filters, formatter(request).language)
+    key = ("panels", page, ctx.filters, ctx.language, ctx.finest_unit)
     return _built(ctx, key, lambda: BUILDERS[page](ctx))
 
 

@@ -16,11 +16,9 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import bindparam, text
 
-from keizer.users.schemas import UserRead
+from keizer.users.schemas import UserRead, finest_unit
 from keizer.web.api.problems import forbidden
 from keizer.workspace import Workspace
-
-BOARD_HIDDEN = ("team",)
 
 
 def team_keys(workspace: Workspace, team_ids: Sequence[int]) -> list[str]:
@@ -43,13 +41,11 @@ def scoped(
 ) -> dict[str, list[str]]:
     """``where`` restricted to what ``user`` may see; raises a 403 problem otherwise."""
     where = {k: list(v) for k, v in where.items()}
-    if user.role == "board":
-        hidden = [s for s in BOARD_HIDDEN if s in by or s in where]
-        if hidden:
-            raise forbidden(
-                "the board sees organisation-wide figures: by organisation, location or "
-                "department, not per team"
-            )
+    if finest_unit(user.role) != "team" and ("team" in by or "team" in where):
+        raise forbidden(
+            "the board sees organisation-wide figures: by organisation, location or "
+            "department, not per team"
+        )
     if user.role == "team-lead":
         own = team_keys(workspace, user.team_ids)
         if not own:
