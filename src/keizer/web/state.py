@@ -58,9 +58,27 @@ class _Cache:
     checked_at: float = 0.0
     version: int = 0  # counts the times the data changed (and the cache was emptied)
 
+    def forget(self) -> None:
+        """Empty the cache: the data changed."""
+        with self.lock:
+            self.frames.clear()
+            self.values.clear()
+            self.fingerprint = None
+            self.checked_at = 0.0
+            self.version += 1
+
 
 _caches: weakref.WeakKeyDictionary[Workspace, _Cache] = weakref.WeakKeyDictionary()
 _caches_guard = threading.Lock()
+
+
+def data_changed(workspace: Workspace) -> None:
+    """Empty the caches of every app serving ``workspace``: its data changed in this process
+    in a way the fingerprint (row counts, newest ids) may not show, such as a correction."""
+    with _caches_guard:
+        cache = _caches.get(workspace)
+    if cache is not None:
+        cache.forget()
 
 
 class WebState:
@@ -142,12 +160,7 @@ class WebState:
 
     def invalidate(self) -> None:
         """Forget every cached figure (after a write made through this process)."""
-        with self._shared.lock:
-            self._shared.frames.clear()
-            self._shared.values.clear()
-            self._shared.fingerprint = None
-            self._shared.checked_at = 0.0
-            self._shared.version += 1
+        self._shared.forget()
 
     def data_version(self) -> int:
         """A number that changes whenever the data change (checked as for cached reads)."""

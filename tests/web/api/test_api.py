@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -220,3 +220,20 @@ def test_revoked_token_stops_working_at_once(served: Served) -> None:
         assert client.get("/api/v1/me", headers=other).status_code == 200
         served.ws.disable_user("analyst")
         _problem(client.get("/api/v1/me", headers=other), 401)
+
+
+def test_a_correction_through_the_api_shows_on_the_dashboards_at_once(served: Served) -> None:
+    """A corrected response leaves every row count as it was, so the dashboards' data
+    fingerprint cannot see it: the writer empties their cache itself."""
+    from keizer.web.state import WebState
+
+    state = WebState(served.ws)
+    march = (date(2025, 3, 1), date(2025, 3, 31))
+    with served.client("admin") as client:
+        assert client.post("/api/v1/responses", json=_batch(300, 10)).json()["new"] == 10
+        before = state.kpi("nps", where={"team": "team-c", "channel": "chat"}, period=march)
+        fixed = client.post("/api/v1/responses", json=_batch(300, 10, nps=0.0)).json()
+        assert fixed["updated"] == 10
+    after = state.kpi("nps", where={"team": "team-c", "channel": "chat"}, period=march)
+    assert after["n"].iloc[0] == before["n"].iloc[0]
+    assert after["value"].iloc[0] < before["value"].iloc[0]

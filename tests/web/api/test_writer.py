@@ -40,3 +40,43 @@ def test_writer_counts_and_survives_an_abandoned_request(workspace: keizer.Works
     assert workspace.counts()["answers"] == 40
     stored = workspace.table("answers").to_pandas()
     assert stored["value_num"].dropna().tolist().count(2.0) == 10
+
+
+def test_a_retried_batch_is_unchanged_only_when_every_field_is(
+    workspace: keizer.Workspace,
+) -> None:
+    """The writer takes a stored response as unchanged without writing only when all that
+    the upsert compares is equal; any one difference is an update, and it is stored."""
+    populate_org(workspace)
+    workspace.add_survey(CX_SURVEY)
+    base = ResponseCreate(
+        source_key="R0", survey_key=CX_SURVEY.source_key, submitted_at=T0,
+        respondent_source_id="C1", respondent_role="staff", team_key="team-a",
+        channel="chat", language="nl", answers={"nps": 8.0, "friction": "lang wachten"},
+    )  # fmt: skip
+    bare = ResponseCreate(source_key="R1", survey_key=CX_SURVEY.source_key, submitted_at=T0)
+    assert submit(workspace, [base, bare]).result(timeout=60).inserted == 2
+    again = submit(workspace, [base, bare]).result(timeout=60)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    variants = [
+        {"submitted_at": T0 + timedelta(microseconds=1)},
+        {"respondent_source_id": "C2"},
+        {"respondent_role": "agent"},
+        {"team_key": "team-b"},
+        {"channel": "email"},
+        {"language": "en"},
+        {"answers": {"nps": 8.0}},
+        {"answers": {"nps": 8.0, "friction": "lang wachten!"}},
+        {"answers": {"nps": 7.0, "friction": "lang wachten"}},
+        {"answers": {"nps": 8.0, "friction": "lang wachten", "ces": 2.0}},
+    ]
+    for change in variants:
+        changed = base.model_copy(update=change)
+        result = submit(workspace, [changed, bare]).result(timeout=60)
+        assert (result.inserted, result.updated, result.unchanged) == (0, 1, 1), change
+        # stored as posted: posting it again is unchanged
+        result = submit(workspace, [changed]).result(timeout=60)
+        assert (result.inserted, result.updated, result.unchanged) == (0, 0, 1), change
+        base = changed
+    assert workspace.counts()["responses"] == 2
+    assert workspace.counts()["answers"] == 3

@@ -15,13 +15,12 @@ from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError
 
 from keizer.users import service as users
 from keizer.users.schemas import Role, UserRead
-from keizer.web.api.cache import TtlCache
+from keizer.web.api.cache import Reloader, TtlCache
 from keizer.web.api.problems import forbidden, unauthorized
 from keizer.workspace import Workspace
 
@@ -30,10 +29,12 @@ bearer = HTTPBearer(auto_error=False, description="an API token: keizer user tok
 _locks: weakref.WeakKeyDictionary[Workspace, threading.Lock] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
 _tokens: TtlCache[tuple[int, str], tuple[UserRead, int]] = TtlCache()
+_reloader = Reloader()
 
 
-def get_workspace(request: Request) -> Workspace:
-    """The workspace the app serves."""
+async def get_workspace(request: Request) -> Workspace:
+    """The workspace the app serves (async: FastAPI would run a plain function in a worker
+    thread, a thread hop per request for nothing)."""
     workspace = getattr(request.app.state, "workspace", None)
     if not isinstance(workspace, Workspace):
         raise RuntimeError("the app has no workspace: set app.state.workspace")
@@ -69,22 +70,34 @@ async def current_user(
 ) -> UserRead:
     """The user behind ``Authorization: Bearer <token>``; 401 without a valid token.
 
-    A valid token is remembered for two seconds (requests come in bursts), so most requests
-    need no store access to authenticate; revoking a token or disabling its user in this
+    A valid token is remembered for two seconds and renewed in the background while in use,
+    so that requests under load need no store access to authenticate (and concurrent requests
+    with an unknown token share one read); revoking a token or disabling its user in this
     process forgets it at once, elsewhere within those seconds.
     """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise unauthorized("send an API token as 'Authorization: Bearer <token>'")
     token = credentials.credentials
     key = (id(workspace), hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest())
-    cached = _tokens.get(key)
-    if cached is not None and cached[1] == users.generation():
-        return cached[0]
     generation = users.generation()
-    user = await run_in_threadpool(_token_user, workspace, token)
+    cached = _tokens.lookup(key)
+    if cached is not None and cached[0][1] == generation:
+        if cached[1]:  # renew it in the background before it expires
+            _reloader.refresh((key, generation), lambda: _load_token(workspace, token, key))
+        return cached[0][0]
+    # a read started before a revocation has another generation: it is not shared
+    user = await _reloader.wait((key, generation), lambda: _load_token(workspace, token, key))
     if user is None:
         raise unauthorized("the API token is unknown, revoked, or its user is disabled")
-    _tokens.put(key, (user, generation))
+    return user
+
+
+def _load_token(workspace: Workspace, token: str, key: tuple[int, str]) -> UserRead | None:
+    """Read the token's user from the store and cache a valid one."""
+    generation = users.generation()  # before reading: a revocation meanwhile wins
+    user = _token_user(workspace, token)
+    if user is not None:
+        _tokens.put(key, (user, generation))
     return user
 
 
@@ -104,7 +117,7 @@ CurrentUser = Annotated[UserRead, Depends(current_user)]
 def require(*roles: Role) -> object:
     """A dependency refusing users without one of ``roles`` (403)."""
 
-    def check(user: CurrentUser) -> UserRead:
+    async def check(user: CurrentUser) -> UserRead:  # async: no worker thread per request
         if user.role not in roles:
             raise forbidden(f"this needs the role {' or '.join(roles)}; you are {user.role}")
         return user

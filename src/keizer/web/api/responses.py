@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Body
@@ -29,11 +30,11 @@ from sqlalchemy.orm import Session
 
 from keizer.errors import KeizerError, NotFoundError
 from keizer.feedback import service as feedback
-from keizer.feedback.schemas import ResponseCreate, SurveyRead
+from keizer.feedback.schemas import QuestionRead, ResponseCreate, SurveyRead
 from keizer.ingest.fields import MAX_ANSWER_TEXT
 from keizer.ingest.parse import FORMULA
 from keizer.users.schemas import UserRead
-from keizer.web.api.cache import TtlCache
+from keizer.web.api.cache import Reloader, TtlCache
 from keizer.web.api.deps import WorkspaceDep, require
 from keizer.web.api.problems import (
     PROBLEM_RESPONSES,
@@ -51,9 +52,11 @@ router = APIRouter(route_class=ProblemRoute, responses=PROBLEM_RESPONSES)
 MAX_BATCH = 5_000
 CLOCK_SKEW = timedelta(minutes=10)
 WRITE_TIMEOUT_S = 60.0
+INLINE_ROWS = 200  # batches up to this size are checked on the event loop when cached
 _formula = re.compile(FORMULA)
 _survey_cache: TtlCache[tuple[int, str], SurveyRead] = TtlCache()
 _key_cache: TtlCache[tuple[int, str, str], bool] = TtlCache()
+_reloader = Reloader()
 INGEST_ROLES = ("admin",)
 
 
@@ -94,9 +97,14 @@ async def post_responses(
     # An answer of null is no answer: left out, as an empty cell of an imported file is.
     responses: list[ResponseCreate] = [
         r.model_copy(update={"answers": {k: v for k, v in r.answers.items() if v is not None}})
+        if None in r.answers.values() else r
         for r in batch.responses
-    ]
-    surveys = await run_in_threadpool(check_batch, workspace, responses)
+    ]  # fmt: skip
+    # Under load every reference is cached: a small batch is checked here, without a worker
+    # thread or the store (a large one in a thread, not to hold up the event loop).
+    surveys = check_batch_cached(workspace, responses) if len(responses) <= INLINE_ROWS else None
+    if surveys is None:
+        surveys = await run_in_threadpool(check_batch, workspace, responses)
     future = submit(workspace, responses, surveys)
     try:
         result = await asyncio.wait_for(asyncio.wrap_future(future), WRITE_TIMEOUT_S)
@@ -129,6 +137,75 @@ class _Issues:
 def check_batch(workspace: Workspace, responses: Sequence[ResponseCreate]) -> dict[str, SurveyRead]:
     """Raise a 422 problem listing every invalid value of the batch (see the module);
     returns the batch's surveys by key."""
+    _check_texts(responses)
+    with workspace.unit_of_work() as session:
+        surveys = _surveys(session, workspace, {r.survey_key for r in responses})
+        teams = _existing(session, workspace, "org_unit", {r.team_key for r in responses})
+        contacts = _existing(
+            session, workspace, "interaction", {r.interaction_key for r in responses}
+        )
+    _check_rows(responses, surveys, teams, contacts)
+    return surveys
+
+
+def check_batch_cached(
+    workspace: Workspace, responses: Sequence[ResponseCreate]
+) -> dict[str, SurveyRead] | None:
+    """:func:`check_batch` from the caches alone; ``None`` when a survey or a referenced key
+    is not cached (then :func:`check_batch` reads the store). Entries that are due are
+    renewed in the background."""
+    _check_texts(responses)
+    surveys: dict[str, SurveyRead] = {}
+    due_surveys = []
+    for key in {r.survey_key for r in responses}:
+        found = _survey_cache.lookup((id(workspace), key))
+        if found is None:
+            return None
+        surveys[key] = found[0]
+        if found[1]:
+            due_surveys.append(key)
+    known: dict[str, set[str]] = {}
+    due_keys: dict[str, list[str]] = {}
+    for table, wanted in (
+        ("org_unit", {r.team_key for r in responses}),
+        ("interaction", {r.interaction_key for r in responses}),
+    ):
+        known[table] = set()
+        for ref in wanted:
+            if ref is None:
+                continue
+            hit = _key_cache.lookup((id(workspace), table, ref))
+            if hit is None:
+                return None
+            known[table].add(ref)
+            if hit[1]:
+                due_keys.setdefault(table, []).append(ref)
+    if due_surveys:
+        _reloader.refresh(
+            ("surveys", id(workspace)), lambda: _reload_surveys(workspace, due_surveys)
+        )
+    for table, refs in due_keys.items():
+        reload = partial(_reload_keys, workspace, table, refs)
+        _reloader.refresh(("keys", id(workspace), table), reload)
+    _check_rows(responses, surveys, known["org_unit"], known["interaction"])
+    return surveys
+
+
+def _reload_surveys(workspace: Workspace, keys: list[str]) -> None:
+    with workspace.unit_of_work() as session:
+        for key in keys:
+            with contextlib.suppress(NotFoundError):
+                survey = feedback.get_survey(session=session, source_key=key)
+                _survey_cache.put((id(workspace), key), survey)
+
+
+def _reload_keys(workspace: Workspace, table: str, keys: list[str]) -> None:
+    with workspace.unit_of_work() as session:
+        _existing(session, workspace, table, set(keys), cached=False)
+
+
+def _check_texts(responses: Sequence[ResponseCreate]) -> None:
+    """Refuse text that a store cannot hold (before any store access)."""
     issues = _Issues()
     for row, r in enumerate(responses):
         issues.row = row
@@ -136,14 +213,19 @@ def check_batch(workspace: Workspace, responses: Sequence[ResponseCreate]) -> di
             if not storable_text(value):
                 issues.add(name, value, TEXT)
     _refuse(issues)
+
+
+def _check_rows(
+    responses: Sequence[ResponseCreate],
+    surveys: dict[str, SurveyRead],
+    teams: set[str],
+    contacts: set[str],
+) -> None:
+    """Refuse the batch unless every row is valid against the known references."""
+    issues = _Issues()
     seen: set[str] = set()
     latest = datetime.now(UTC) + CLOCK_SKEW
-    with workspace.unit_of_work() as session:
-        surveys = _surveys(session, workspace, {r.survey_key for r in responses})
-        teams = _existing(session, workspace, "org_unit", {r.team_key for r in responses})
-        contacts = _existing(
-            session, workspace, "interaction", {r.interaction_key for r in responses}
-        )
+    questions = {k: {q.code: q for q in s.questions} for k, s in surveys.items()}
     for row, r in enumerate(responses):
         issues.row = row
         if r.source_key in seen:
@@ -159,9 +241,8 @@ def check_batch(workspace: Workspace, responses: Sequence[ResponseCreate]) -> di
         if survey is None:
             issues.add("survey_key", r.survey_key, "a known survey (create it first)")
             continue
-        _check_answers(survey, r, issues)
+        _check_answers(survey, questions[r.survey_key], r, issues)
     _refuse(issues)
-    return surveys
 
 
 def _refuse(issues: _Issues) -> None:
@@ -183,8 +264,12 @@ def _texts(response: ResponseCreate) -> list[tuple[str, str]]:
     return found
 
 
-def _check_answers(survey: SurveyRead, response: ResponseCreate, issues: _Issues) -> None:
-    questions = {q.code: q for q in survey.questions}
+def _check_answers(
+    survey: SurveyRead,
+    questions: dict[str, QuestionRead],
+    response: ResponseCreate,
+    issues: _Issues,
+) -> None:
     for code, value in response.answers.items():
         field = f"answers.{code}"
         question = questions.get(code)
@@ -221,11 +306,17 @@ def _surveys(session: Session, workspace: Workspace, keys: set[str]) -> dict[str
 
 
 def _existing(
-    session: Session, workspace: Workspace, table: str, keys: set[str | None]
+    session: Session,
+    workspace: Workspace,
+    table: str,
+    keys: set[str | None],
+    *,
+    cached: bool = True,
 ) -> set[str]:
-    """Which of ``keys`` the table holds as ``source_key`` (known ones cached briefly)."""
+    """Which of ``keys`` the table holds as ``source_key`` (known ones cached briefly;
+    ``cached=False`` reads every key again)."""
     wanted = {k for k in keys if k is not None}
-    known = {k for k in wanted if _key_cache.get((id(workspace), table, k))}
+    known = {k for k in wanted if cached and _key_cache.get((id(workspace), table, k))}
     missing = sorted(wanted - known)
     if not missing:
         return known

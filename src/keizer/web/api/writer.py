@@ -15,18 +15,21 @@ import threading
 import weakref
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from keizer.errors import UnknownReferenceError
 from keizer.feedback import service as feedback
 from keizer.feedback.models import Answer, Response
 from keizer.feedback.schemas import ResponseCreate, SurveyRead
 from keizer.feedback.service import INTERACTION, TEAM
 from keizer.privacy import PersonKind
 from keizer.store.base import table_of
-from keizer.store.bulk import UpsertResult, append, records_to_rows, staged
+from keizer.store.bulk import UpsertResult, append, records_to_rows, reserve_ids, staged
 from keizer.workspace import Workspace
 
 log = logging.getLogger("keizer.web.api")
@@ -110,8 +113,17 @@ class IngestWriter:
     def _write(self, group: list[Job]) -> None:
         with self.workspace.unit_of_work() as session:
             results = write_group(session, self.workspace, group)
+        self._note_corrections(results)
         for job, result in zip(group, results, strict=True):
             _settle(job, result)
+
+    def _note_corrections(self, results: list[UpsertResult]) -> None:
+        """Responses updated in place leave the row counts as they were: tell the web
+        caches (new rows they notice by themselves)."""
+        if any(result.updated for result in results):
+            from keizer.web.state import data_changed  # the web state imports this package
+
+            data_changed(self.workspace)
 
     def _write_alone(self, job: Job) -> None:
         try:
@@ -123,6 +135,7 @@ class IngestWriter:
         except Exception as exc:
             _settle(job, error=exc)
         else:
+            self._note_corrections([result])
             _settle(job, result)
 
 
@@ -142,42 +155,124 @@ def write_group(session: Session, workspace: Workspace, group: list[Job]) -> lis
     """Write the group's batches in ``session`` and return each batch's own counts.
 
     Responses whose key the store lacks (nearly all) are appended together, with their
-    answers, in two ``INSERT ... SELECT`` statements for the whole group; the others (a
-    retried or corrected batch) go through the feedback service's upsert, batch by batch, so
+    answers, in two ``INSERT ... SELECT`` statements for the whole group. A response already
+    stored exactly as posted (a retried batch) counts as unchanged without a write; the
+    others (a corrected batch) go through the feedback service's upsert, batch by batch, so
     that each batch learns exactly what was updated and what was unchanged.
     """
-    known = stored_response_keys(session, [r.source_key for job in group for r in job.responses])
-    fresh = [r for job in group for r in job.responses if r.source_key not in known]
+    stored = stored_responses(session, [r.source_key for job in group for r in job.responses])
+    fresh = [r for job in group for r in job.responses if r.source_key not in stored]
     surveys = {k: v for job in group for k, v in job.surveys.items()}
     append_responses(session, workspace, fresh, surveys)
     results = []
     for job in group:
-        old = [r for r in job.responses if r.source_key in known]
+        old = [r for r in job.responses if r.source_key in stored]
         result = UpsertResult(inserted=len(job.responses) - len(old))
-        if old:
+        changed = [
+            r for r in old
+            if stored[r.source_key] != _as_stored(workspace, r, job.surveys.get(r.survey_key))
+        ]  # fmt: skip
+        result += UpsertResult(unchanged=len(old) - len(changed))
+        if changed:
             result += feedback.upsert_responses(
-                session=session, responses=old, pseudonymiser=workspace.pseudonymiser
+                session=session, responses=changed, pseudonymiser=workspace.pseudonymiser
             )
         results.append(result)
     return results
 
 
-def stored_response_keys(session: Session, keys: list[str]) -> set[str]:
-    """Which of ``keys`` the store holds already (one join against the staged keys)."""
+@dataclass(frozen=True)
+class StoredResponse:
+    """What a posted response is compared on: the columns the feedback service's upsert
+    compares (references as natural keys) and the answers by question id."""
+
+    survey_id: int
+    respondent_pseudonym: str | None
+    respondent_role: str | None
+    interaction_key: str | None
+    team_key: str | None
+    channel: str | None
+    submitted_at: datetime
+    language: str | None
+    answers: frozenset[tuple[int, float | None, str | None]]
+
+
+STORED_COLUMNS = (
+    "r.source_key, r.id, r.survey_id, r.respondent_pseudonym, r.respondent_role, "
+    "i.source_key, t.source_key, r.channel, r.submitted_at, r.language"
+)
+STORED_JOINS = (
+    "LEFT JOIN interaction i ON i.id = r.interaction_id LEFT JOIN org_unit t ON t.id = r.team_id"
+)
+
+
+def stored_responses(session: Session, keys: list[str]) -> dict[str, StoredResponse]:
+    """The responses among ``keys`` that the store holds, as stored (with their answers)."""
     if not keys:
-        return set()
+        return {}
     connection = session.connection()
-    with staged(connection, pa.table({"key": pa.array(keys, pa.string())})) as stage:
-        query = f"SELECT s.key FROM {stage} s JOIN response r ON r.source_key = s.key"
-        return {str(k) for k in connection.execute(text(query)).scalars()}
+    query = text(f"SELECT {STORED_COLUMNS} FROM response r {STORED_JOINS} "
+                 "WHERE r.source_key = ANY(:keys)")  # fmt: skip
+    rows: list[Any] = []
+    for start in range(0, len(keys), KEY_CHUNK):
+        rows += connection.execute(query, {"keys": keys[start : start + KEY_CHUNK]}).all()
+    if not rows:
+        return {}
+    answers: dict[int, set[tuple[int, float | None, str | None]]] = {row[1]: set() for row in rows}
+    ids = list(answers)
+    query = text("SELECT response_id, question_id, value_num, value_text FROM answer "
+                 "WHERE response_id = ANY(:ids)")  # fmt: skip
+    for start in range(0, len(ids), KEY_CHUNK):
+        for response_id, question_id, num, value in connection.execute(
+            query, {"ids": ids[start : start + KEY_CHUNK]}
+        ):
+            answers[int(response_id)].add((int(question_id), num, value))
+    return {
+        str(row[0]): StoredResponse(
+            int(row[2]), row[3], row[4], row[5], row[6], row[7], _aware(row[8]), row[9],
+            frozenset(answers[row[1]]),
+        )
+        for row in rows
+    }  # fmt: skip
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _as_stored(
+    workspace: Workspace, response: ResponseCreate, survey: SurveyRead | None
+) -> StoredResponse | None:
+    """The posted response as :func:`stored_responses` would read it once written; ``None``
+    when its survey is not at hand (then it is never taken as unchanged)."""
+    if survey is None:
+        return None
+    questions = {q.code: q.id for q in survey.questions}
+    answers = set()
+    for code, value in response.answers.items():
+        if value is None:
+            continue
+        if code not in questions:
+            return None
+        number = None if isinstance(value, str) else float(value)
+        answers.add((questions[code], number, value if isinstance(value, str) else None))
+    return StoredResponse(
+        survey.id, _pseudonym(workspace, survey, response), response.respondent_role,
+        response.interaction_key, response.team_key, response.channel, response.submitted_at,
+        response.language, frozenset(answers),
+    )  # fmt: skip
+
+
+def _pseudonym(workspace: Workspace, survey: SurveyRead, response: ResponseCreate) -> str | None:
+    if not response.respondent_source_id:
+        return None
+    kind: PersonKind = "employee" if survey.audience == "employee" else "customer"
+    return workspace.pseudonymiser.pseudonym(kind, response.respondent_source_id)
 
 
 def _reserve_ids(session: Session, count: int) -> list[int]:
     """``count`` new response ids, so that the answers need no join to find theirs."""
-    duckdb = session.get_bind().dialect.name == "duckdb"
-    series = "range(:n)" if duckdb else "generate_series(1, :n)"
-    query = text(f"SELECT nextval('response_id_seq') FROM {series}")
-    return [int(i) for i in session.execute(query, {"n": count}).scalars()]
+    return [int(i) for i in reserve_ids(session.connection(), "response_id_seq", count).to_pylist()]
 
 
 def append_responses(
@@ -198,14 +293,10 @@ def append_responses(
     answers: dict[str, list[object]] = {c: [] for c in ANSWER_COLUMNS}
     for r, response_id in zip(responses, _reserve_ids(session, len(responses)), strict=True):
         survey = surveys[r.survey_key]
-        kind: PersonKind = "employee" if survey.audience == "employee" else "customer"
         records.append(
             {
                 "id": response_id, "source_key": r.source_key, "survey_id": survey.id,
-                "respondent_pseudonym": (
-                    workspace.pseudonymiser.pseudonym(kind, r.respondent_source_id)
-                    if r.respondent_source_id else None
-                ),
+                "respondent_pseudonym": _pseudonym(workspace, survey, r),
                 "respondent_role": r.respondent_role, "interaction_key": r.interaction_key,
                 "team_key": r.team_key, "channel": r.channel, "submitted_at": r.submitted_at,
                 "language": r.language,
@@ -229,7 +320,32 @@ def append_responses(
             "value_text": pa.array(answers["value_text"], pa.string()),
         }
     )
-    append(connection, target=table_of(Answer), rows=answer_rows)
+    append_answers(connection, answer_rows)
+
+
+def append_answers(connection: Connection, rows: pa.Table) -> None:
+    """Insert the answers of responses this transaction has just appended.
+
+    On PostgreSQL a ``COPY`` (its foreign keys check every id). On DuckDB, whose fact tables
+    have no foreign keys, one ``INSERT ... SELECT`` that checks the question ids against the
+    (small) question table; the response ids need no check, as they were reserved from the
+    sequence and their responses inserted by this same transaction (a check would scan the
+    whole response table for every group).
+    """
+    if connection.dialect.name != "duckdb":
+        append(connection, target=table_of(Answer), rows=rows)
+        return
+    columns = ", ".join(ANSWER_COLUMNS)
+    selected = ", ".join(f"s.{c}" for c in ANSWER_COLUMNS)
+    with staged(connection, rows) as stage:
+        inserted = connection.execute(
+            text(
+                f"INSERT INTO answer ({columns}) SELECT {selected} FROM {stage} s "
+                f"JOIN question q ON q.id = s.question_id"
+            )
+        ).rowcount
+    if inserted != rows.num_rows:  # a question removed since its survey was cached
+        raise UnknownReferenceError("questions", [], rows.num_rows - inserted)
 
 
 _writers: weakref.WeakKeyDictionary[Workspace, IngestWriter] = weakref.WeakKeyDictionary()
@@ -252,4 +368,4 @@ def submit(
     return job.done
 
 
-__all__ = ["IngestWriter", "Job", "submit", "write_group"]
+__all__ = ["IngestWriter", "Job", "append_answers", "stored_responses", "submit", "write_group"]
