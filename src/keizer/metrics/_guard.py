@@ -8,8 +8,6 @@ See ``keizer.metrics.anonymity`` for the rules and docs/metrics.md for the threa
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,13 +17,12 @@ import numpy as np
 import pandas as pd
 
 from keizer.errors import AnonymityError, ValidationError
+from keizer.metrics._plan_cache import PlanCache
 from keizer.metrics.anonymity import NO_VALUE, ORG_LEVELS, AnonymityPlan, plan_figures, protect
 from keizer.metrics.survey_kpis import previous_in_series
 from keizer.metrics.survey_queries import TIME_SEGMENTS, StoreTables, answers, segment_columns
 
-_CACHE_SIZE = 64
-_plans: OrderedDict[tuple[int, int, int, str | None], AnonymityPlan] = OrderedDict()
-_lock = threading.Lock()
+_plans = PlanCache(64)
 _shared: ContextVar[dict[tuple[object, ...], dict[str, pd.DataFrame]] | None] = ContextVar(
     "keizer_shared_plan_frames", default=None
 )
@@ -141,18 +138,9 @@ def shared_plan_frames() -> Iterator[None]:
 
 
 def _plan(frame: pd.DataFrame, *, k: int, segment: str | None) -> AnonymityPlan:
-    digest = int(pd.util.hash_pandas_object(frame, index=False).sum())
-    key = (digest, len(frame), k, segment)
-    with _lock:
-        if key in _plans:
-            _plans.move_to_end(key)
-            return _plans[key]
-    plan = plan_figures(frame, min_group_size=k, segment=segment)
-    with _lock:
-        _plans[key] = plan
-        while len(_plans) > _CACHE_SIZE:
-            _plans.popitem(last=False)
-    return plan
+    return _plans.get(
+        frame, (k, segment), lambda: plan_figures(frame, min_group_size=k, segment=segment)
+    )
 
 
 def plan_frame(

@@ -10,8 +10,6 @@ Callers get the rows or nothing, with the reason; they cannot ask around the rul
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,6 +21,7 @@ import pandas as pd
 
 from keizer.errors import AnonymityError, ValidationError
 from keizer.metrics._guard import time_cells
+from keizer.metrics._plan_cache import PlanCache
 from keizer.metrics.anonymity import (
     COMMENT_GROUP_SIZE,
     NO_VALUE,
@@ -39,9 +38,7 @@ COLUMNS = (
     "emotions", "themes", "vulnerability", "redacted_text",
 )  # fmt: skip
 FILTERS = ("channel", *ORG_LEVELS)
-_CACHE_SIZE = 16
-_plans: OrderedDict[tuple[int, int, int, int], AnonymityPlan] = OrderedDict()
-_lock = threading.Lock()
+_plans = PlanCache(16)
 
 
 @dataclass(frozen=True)
@@ -161,14 +158,6 @@ def _plan(backend: Any, k: int, kc: int) -> AnonymityPlan:
     anonymous = frame["respondent"].isna()
     frame.loc[anonymous, "respondent"] = [f"{NO_VALUE}{i}" for i in range(int(anonymous.sum()))]
     frame = frame.sort_values([*ORG_LEVELS, "month", "respondent"]).reset_index(drop=True)
-    key = (int(pd.util.hash_pandas_object(frame, index=False).sum()), len(frame), k, kc)
-    with _lock:
-        if key in _plans:
-            _plans.move_to_end(key)
-            return _plans[key]
-    plan = plan_comments(frame, min_comment_group_size=kc, min_group_size=k)
-    with _lock:
-        _plans[key] = plan
-        while len(_plans) > _CACHE_SIZE:
-            _plans.popitem(last=False)
-    return plan
+    return _plans.get(
+        frame, (k, kc), lambda: plan_comments(frame, min_comment_group_size=kc, min_group_size=k)
+    )
