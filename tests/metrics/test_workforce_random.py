@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 
 import numpy as np
@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 import keizer
+from keizer.feedback.schemas import QuestionCreate, ResponseCreate, SurveyCreate
 from keizer.metrics.workforce import workforce_kpi
 from keizer.org.schemas import EmployeeCreate, OrgUnitCreate
 from keizer.workforce.schemas import AbsenceSpellCreate, HREventCreate
@@ -18,6 +19,10 @@ from keizer.workforce.schemas import AbsenceSpellCreate, HREventCreate
 START, END = date(2024, 2, 10), date(2024, 11, 20)  # quarters clipped at both ends
 TEAMS = {"t1": "d1", "t2": "d1", "t3": "d2", "t4": "d2"}
 BY = ["department", "quarter"]
+PULSE = SurveyCreate(
+    source_key="pulse", name="Pulse", audience="employee", kind="pulse",
+    questions=(QuestionCreate(code="enps", metric="enps", scale_min=0, scale_max=10),),
+)  # fmt: skip
 
 
 def _data(seed: int = 7, n: int = 150) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -47,7 +52,22 @@ def _data(seed: int = 7, n: int = 150) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(people), pd.DataFrame(spells)
 
 
-def _load(ws: keizer.Workspace, people: pd.DataFrame, spells: pd.DataFrame) -> SimpleNamespace:
+def _answers(people: pd.DataFrame, seed: int = 11) -> pd.DataFrame:
+    """Days on which people answered the pulse: some before their hire or after they left
+    (not employed then: not counted), a few anonymous (no person: never counted)."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        {"key": key, "day": date(2023, 9, 1) + timedelta(days=int(rng.integers(0, 500)))}
+        for key in people["key"] if rng.random() < 0.8
+        for _ in range(int(rng.integers(1, 4)))
+    ]  # fmt: skip
+    rows += [{"key": None, "day": date(2024, 3, 1) + timedelta(days=i)} for i in range(20)]
+    return pd.DataFrame(rows)
+
+
+def _load(
+    ws: keizer.Workspace, people: pd.DataFrame, spells: pd.DataFrame, answers: pd.DataFrame
+) -> SimpleNamespace:
     units = [OrgUnitCreate(source_key="org", name="Org", kind="organisation")]
     units += [OrgUnitCreate(source_key=d, name=d, kind="department", parent_key="org")
               for d in ("d1", "d2")]  # fmt: skip
@@ -69,7 +89,15 @@ def _load(ws: keizer.Workspace, people: pd.DataFrame, spells: pd.DataFrame) -> S
                            end_date=None if pd.isna(s.last) else s.last, fraction=s.fraction)
         for s in spells.itertuples()
     ])  # fmt: skip
-    names = ("employee", "org_unit", "hr_event", "absence_spell")
+    ws.add_survey(PULSE)
+    ws.add_responses([
+        ResponseCreate(source_key=f"P{i}", survey_key=PULSE.source_key,
+                       submitted_at=datetime.combine(a.day, time(10), tzinfo=UTC),
+                       respondent_source_id=None if pd.isna(a.key) else a.key,
+                       answers={"enps": 7.0})
+        for i, a in enumerate(answers.itertuples())
+    ])  # fmt: skip
+    names = ("employee", "org_unit", "hr_event", "absence_spell", "response", "survey")
     return SimpleNamespace(**{name: ws.store.ibis.table(name) for name in names})
 
 
@@ -77,7 +105,7 @@ def _quarter(day: pd.Series) -> pd.Series:
     return day.dt.year.astype(str) + "-Q" + day.dt.quarter.astype(str)
 
 
-def _reference(people: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
+def _reference(people: pd.DataFrame, spells: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
     """Every figure from a day-by-day table of who was employed and how sick."""
     people = people.assign(department=people.team.map(TEAMS), fte=people.fte.fillna(1.0))
     days = pd.DataFrame({"day": pd.date_range(START, END)})
@@ -103,6 +131,8 @@ def _reference(people: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
     per_person = grid.groupby([*BY, "key"]).fraction.max().reset_index()
     out["employees"] = per_person.groupby(BY).size()
     out["healthy"] = per_person[per_person.fraction == 0].groupby(BY).size()
+    answered = grid.merge(answers.assign(day=pd.to_datetime(answers.day)), on=["key", "day"])
+    out["respondents"] = answered.groupby(BY)["key"].nunique()
     # Cases: a spell starting the day after the previous one ended continues it.
     spells = spells.sort_values(["key", "first"]).copy()
     previous = spells.groupby("key")["last"].shift()
@@ -132,14 +162,17 @@ def _reference(people: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
     left["quarter"] = _quarter(left.day)
     out["leavers"] = left.groupby(BY).size()
     out["voluntary"] = left[left.voluntary].groupby(BY).size()
-    out = out.fillna(dict.fromkeys(("healthy", "reports", "leavers", "voluntary"), 0))
+    out = out.fillna(
+        dict.fromkeys(("healthy", "respondents", "reports", "leavers", "voluntary"), 0)
+    )
     return out.reset_index()
 
 
 @pytest.fixture
 def random_workforce(workspace: keizer.Workspace) -> tuple[SimpleNamespace, pd.DataFrame]:
     people, spells = _data()
-    return _load(workspace, people, spells), _reference(people, spells)
+    answers = _answers(people)
+    return _load(workspace, people, spells, answers), _reference(people, spells, answers)
 
 
 def test_random_workforce_matches_pandas(
@@ -151,6 +184,7 @@ def test_random_workforce_matches_pandas(
         "verzuimpercentage": 100 * ref.sick / ref.fte_days,
         "headcount": ref.person_days / ref.bucket_days,
         "nulverzuim": 100 * ref.healthy / ref.employees,
+        "ex_response_rate": 100 * ref.respondents / ref.employees,
         "meldingsfrequentie": 365.25 * ref.reports / ref.person_days,
         "turnover": 100 * 365.25 * ref.leavers / ref.person_days,
         "voluntary_turnover": 100 * 365.25 * ref.voluntary / ref.person_days,

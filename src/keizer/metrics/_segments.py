@@ -34,6 +34,10 @@ class WorkforceTables(OrgTables, Protocol):
     def hr_event(self) -> ir.Table: ...
     @property
     def absence_spell(self) -> ir.Table: ...
+    @property
+    def response(self) -> ir.Table: ...
+    @property
+    def survey(self) -> ir.Table: ...
 
 
 class OperationsTables(OrgTables, Protocol):
@@ -197,6 +201,7 @@ def employees(tables: OrgTables) -> ir.Table:
     band = emp.birth_year_band
     return emp.select(
         employee_id=emp.id,
+        pseudonym=emp.pseudonym,
         hire_n=day_of(emp.hire_date).fill_null(NEVER_BEFORE),
         leave_n=day_of(emp.leave_date).fill_null(NEVER_AFTER),
         known_hire=emp.hire_date.notnull(),

@@ -130,6 +130,31 @@ def population(
     )
 
 
+def participation(
+    tables: WorkforceTables,
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    where: Where,
+    staff: ir.Table | None = None,
+) -> pd.DataFrame:
+    """Per group: employees who answered an employee survey on a day they were employed in
+    the bucket (linked by their pseudonym: anonymous answers cannot be counted)."""
+    rows = exposure(tables, by=by, start=start, end=end, where=where, staff=staff)
+    surveys = tables.survey.filter(tables.survey.audience == "employee").select(sid="id")
+    answered = tables.response.join(surveys, tables.response.survey_id == surveys.sid)
+    answered = answered.select(
+        who=answered.respondent_pseudonym, day=day_of(answered.submitted_at.date())
+    ).filter(lambda t: t.who.notnull())
+    rows = rows.semi_join(
+        answered,
+        [rows.pseudonym == answered.who, answered.day >= rows["first"],
+         answered.day <= rows["last"]],
+    )  # fmt: skip
+    return _collect(rows, by, respondents=rows.count())
+
+
 def _last_leave_event(hr_event: ir.Table) -> ir.Table:
     """Per employee, the voluntary flag and reason of their latest leave event."""
     leave = hr_event.filter(hr_event.kind == "leave")

@@ -69,6 +69,8 @@ WORKFORCE_KPIS: dict[str, WorkforceKpi] = {
                      "mean length of sickness cases ended (recovered) in the period"),
         WorkforceKpi("nulverzuim", "proportion", "%",
                      "employees employed in the period without a sick day in it"),
+        WorkforceKpi("ex_response_rate", "proportion", "%",
+                     "employees employed in the period who answered an employee survey in it"),
     )
 }  # fmt: skip
 
@@ -125,6 +127,8 @@ def workforce_kpi(
         stats = _merge(people, run(queries.hires), by)
     elif kpi in ("verzuimpercentage", "nulverzuim"):
         stats = _merge(people, run(queries.sickness), by)
+    elif kpi == "ex_response_rate":
+        stats = _merge(people, run(queries.participation), by)
     elif kpi == "meldingsfrequentie":
         stats = _merge(people, run(queries.reports), by)
     else:  # verzuimduur
@@ -230,12 +234,16 @@ def _estimate(definition: WorkforceKpi, stats: pd.DataFrame, confidence: float) 
         out["method"] = statistics.rate(1, 1).method
         out["low_n"] = statistics.below_min_n(events, "rate")
         out["events"], out["exposure_days"] = events, exposure
-    elif name == "nulverzuim":
+    elif name in ("nulverzuim", "ex_response_rate"):
         employees = stats["employees"].to_numpy(float)
-        healthy = employees - stats["sick_employees"].to_numpy(float)
-        est = statistics.proportion_frame(healthy, employees, confidence=confidence)
+        counted = (
+            employees - stats["sick_employees"].to_numpy(float)
+            if name == "nulverzuim"
+            else stats["respondents"].to_numpy(float)
+        )
+        est = statistics.proportion_frame(counted, employees, confidence=confidence)
         out[["value", "ci_low", "ci_high"]] = 100 * est[["value", "ci_low", "ci_high"]].to_numpy()
-        out["n"], out["successes"] = employees, healthy
+        out["n"], out["successes"] = employees, counted
         out["method"] = statistics.proportion(1, 1).method
         out["low_n"] = statistics.below_min_n(employees, "proportion")
     elif name == "verzuimduur":
