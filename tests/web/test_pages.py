@@ -332,6 +332,19 @@ def test_customer_comments_show_themes_and_redacted_verbatims(client: TestClient
     )
 
 
+def test_employee_page_shows_survey_participation(
+    client: TestClient, demo_ws: keizer.Workspace
+) -> None:
+    login_as(client, "ex-manager")
+    set_language(client, "nl")
+    assert "Deelname aan de medewerkeronderzoeken" in client.get("/employee", params=PERIOD).text
+    rows = _csv(client.get("/employee/csv/participation", params=PERIOD).text)
+    expected = demo_ws.kpi("ex_response_rate", period=(date(2026, 8, 1), date(2026, 10, 31)))
+    shown = next(r for r in rows if r["kpi"] == "ex_response_rate")
+    assert float(shown["value"]) == pytest.approx(expected["value"].iloc[0], abs=0.05)
+    assert 0 < float(shown["value"]) <= 100
+
+
 def test_themes_and_emotions_are_named_in_the_page_s_language(client: TestClient) -> None:
     login_as(client, "cx-manager")
     set_language(client, "nl")

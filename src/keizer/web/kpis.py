@@ -43,6 +43,7 @@ _ALL = [
     KpiDisplay("verzuimpercentage", N_("Absence rate"), "workforce", decimals=2, unit="%"),
     KpiDisplay("meldingsfrequentie", N_("Absence frequency"), "workforce", decimals=2),
     KpiDisplay("verzuimduur", N_("Absence duration (days)"), "workforce"),
+    KpiDisplay("ex_response_rate", N_("Response rate"), "workforce", unit="%"),
     KpiDisplay("aht", N_("AHT (s)"), "operations", decimals=0),
     KpiDisplay("acw_share", N_("ACW share"), "operations", unit="%"),
     KpiDisplay("fcr", N_("FCR"), "operations", unit="%"),
