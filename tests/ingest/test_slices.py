@@ -58,7 +58,7 @@ def _content(ws: keizer.Workspace) -> pd.DataFrame:
     )
     columns = ["source_key", "submitted_at", "respondent_pseudonym", "code", "value_num",
                "value_text"]  # fmt: skip
-    frame = joined[columns].sort_values(["source_key", "code"], na_position="first")
+    frame: pd.DataFrame = joined[columns].sort_values(["source_key", "code"], na_position="first")
     return frame.reset_index(drop=True)
 
 
@@ -127,6 +127,20 @@ def test_stored_keys_are_upserted_and_new_ones_appended(
     assert content.loc[("R1", "score"), "value_num"] == 3
     assert ("R2", "comment") not in content.index
     assert content.loc[("R7", "comment"), "value_text"] == "Prima"
+
+
+def test_answers_of_new_responses_between_stored_ones_land_on_their_own_response(
+    workspace: keizer.Workspace, settings: Settings, tmp_path: Path
+) -> None:
+    """New responses interleaved with stored ones in one slice: the answers written by
+    position must end up on the same responses as in a single import of the file."""
+    workspace.import_file(_file(tmp_path, ROWS[0::2]), "responses", survey="cx")
+    result = workspace.import_file(_file(tmp_path, ROWS), "responses", survey="cx")
+    assert (result.result.inserted, result.result.unchanged) == (3, 4)
+    with keizer.open(str(tmp_path / "once.duckdb"), settings=settings) as once:
+        once.import_file(_file(tmp_path, ROWS), "responses", survey="cx")
+        expected = _content(once)
+    pd.testing.assert_frame_equal(_content(workspace), expected)
 
 
 # A universe of responses; each key always carries the same row, so A ∪ B is well defined.

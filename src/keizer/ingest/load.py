@@ -373,7 +373,7 @@ class ResponseLoader(Loader):
         keys = responses["source_key"].combine_chunks()
         answers = _long_answers(keys, {
             code: _kept(c[f"answer:{code}"], keep) for code in context.answer_columns.values()
-        })  # fmt: skip
+        }, {q.code: q.id for q in survey.questions})  # fmt: skip
         if context.stored is None:  # once per file, not per slice
             context.stored = stored_keys(
                 context.session.connection(), target="response", column="source_key",
@@ -382,9 +382,13 @@ class ResponseLoader(Loader):
         return write_responses(context.session, survey, responses, answers, context.stored)
 
 
-def _long_answers(keys: pa.Array, answers: dict[str, pa.Array]) -> pa.Table:
+def _long_answers(
+    keys: pa.Array, answers: dict[str, pa.Array], question_ids: dict[str, int]
+) -> pa.Table:
     """Answer rows (response_key, question_code, value_num, value_text), one per non-empty
-    answer, plus one row without a question for each response that has no answers."""
+    answer, plus one row without a question for each response that has no answers; with the
+    position of each row's response in ``keys`` (``response_row``) and its question's id
+    (``question_id``, from ``question_ids``), so the writer needs no lookup by text."""
     parts = []
     answered = np.zeros(len(keys), dtype=bool)
     for code, values in answers.items():
@@ -395,28 +399,43 @@ def _long_answers(keys: pa.Array, answers: dict[str, pa.Array]) -> pa.Table:
         kept = values.filter(chosen)
         count = len(kept)
         parts.append(
-            pa.table(
-                {
-                    "response_key": keys.filter(chosen),
-                    "question_code": pa.array([code] * count, pa.string()),
-                    "value_num": kept if numeric else pa.nulls(count, pa.float64()),
-                    "value_text": pa.nulls(count, pa.string()) if numeric else kept,
-                }
+            _answer_part(
+                keys.filter(chosen), np.flatnonzero(has), code, question_ids.get(code),
+                kept if numeric else pa.nulls(count, pa.float64()),
+                pa.nulls(count, pa.string()) if numeric else kept,
             )
-        )
-    unanswered = keys.filter(pa.array(~answered))
+        )  # fmt: skip
+    unanswered = np.flatnonzero(~answered)
     count = len(unanswered)
     parts.append(
-        pa.table(
-            {
-                "response_key": unanswered,
-                "question_code": pa.nulls(count, pa.string()),
-                "value_num": pa.nulls(count, pa.float64()),
-                "value_text": pa.nulls(count, pa.string()),
-            }
+        _answer_part(
+            keys.take(pa.array(unanswered)), unanswered, None, None,
+            pa.nulls(count, pa.float64()), pa.nulls(count, pa.string()),
         )
-    )
+    )  # fmt: skip
     return pa.concat_tables(parts)
+
+
+def _answer_part(
+    keys: pa.Array,
+    rows: np.ndarray,
+    code: str | None,
+    question_id: int | None,
+    value_num: pa.Array,
+    value_text: pa.Array,
+) -> pa.Table:
+    """The answer rows of one question (``code`` None: the responses without answers)."""
+    count = len(keys)
+    return pa.table(
+        {
+            "response_key": keys,
+            "question_code": pa.repeat(pa.scalar(code, pa.string()), count),
+            "value_num": value_num,
+            "value_text": value_text,
+            "response_row": pa.array(rows, pa.int64()),
+            "question_id": pa.repeat(pa.scalar(question_id, pa.int64()), count),
+        }
+    )
 
 
 class _EmployeeEventLoader(Loader):
