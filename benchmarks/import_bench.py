@@ -4,7 +4,8 @@
 
 Generates a response CSV (response id, timestamp, customer id, NPS, CES, channel, language)
 and prints, for each engine, the time of a raw load of the same file into a plain table
-(DuckDB read_csv / PostgreSQL COPY) and of `keizer import`, the ratio, and keizer's peak RSS;
+(DuckDB read_csv / PostgreSQL COPY) and of `keizer import`, the ratio, and keizer's peak RSS
+(and its CPU time, all threads: steadier than the clock on a shared machine);
 then the same rows written by plain SQL into keizer's own response and answer tables (no
 validation, no pseudonymisation), which shows what the schema's keys cost by themselves.
 Every import runs in its own process so that its peak memory is its own.
@@ -36,11 +37,12 @@ import keizer
 from keizer.config import Settings
 settings = Settings(secret_key="benchmark-secret-0123456789abcdefghij")
 with keizer.open(sys.argv[1], settings=settings) as ws:
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = ws.import_file(sys.argv[2], "responses", survey="bench")
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"seconds": seconds, "inserted": result.result.inserted, "peak": peak}))
+print(json.dumps({"seconds": seconds, "inserted": result.result.inserted, "peak": peak,
+                  "cpu": cpu}))
 """
 
 # The same rows written straight into keizer's response and answer tables with SQL (no
@@ -150,11 +152,12 @@ def keizer_import(store: str, csv: Path, script: str = KEIZER_RUN) -> dict[str, 
         [sys.executable, "-c", script, store, str(csv)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    measured: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured
 
 
-def postgres_database(admin: psycopg.Connection) -> str:
-    name = f"keizer_bench_{uuid.uuid4().hex[:12]}"
+def postgres_database(admin: psycopg.Connection, prefix: str) -> str:
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     return name
 
@@ -163,6 +166,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--pg-rows", type=int, default=1_000_000)
+    parser.add_argument("--pg-prefix", default="keizer_bench_", help="scratch database names")
     args = parser.parse_args()
     rows: list[tuple[str, int, float, dict[str, float], dict[str, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -177,7 +181,7 @@ def main() -> None:
         small = folder / "responses_pg.csv"
         generate(small, args.pg_rows)
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-            names = [postgres_database(admin) for _ in range(3)]
+            names = [postgres_database(admin, args.pg_prefix) for _ in range(3)]
             base = POSTGRES_ADMIN.rsplit("/", 1)[0]
             store = base.replace("postgresql:", "postgresql+psycopg:")
             try:
@@ -191,15 +195,15 @@ def main() -> None:
 
     print(
         "| engine | rows | raw load (s) | keizer import (s) | ratio | target | keizer peak RSS "
-        "| SQL into keizer's tables (s) | its ratio | its peak RSS |"
+        "| SQL into keizer's tables (s) | its ratio | its peak RSS | keizer import CPU (s) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for engine, n, raw_s, ours, floor in rows:
         print(
             f"| {engine} | {n:,} | {raw_s:.2f} | {ours['seconds']:.2f} | "
             f"{ours['seconds'] / raw_s:.1f}x | <= 2.0x | {ours['peak'] / 2**30:.2f} GiB | "
             f"{floor['seconds']:.2f} | {floor['seconds'] / raw_s:.1f}x | "
-            f"{floor['peak'] / 2**30:.2f} GiB |"
+            f"{floor['peak'] / 2**30:.2f} GiB | {ours['cpu']:.2f} |"
         )
 
 
