@@ -88,7 +88,7 @@ def create_app(
     app.state.warming = threading.Event()  # set it to stop keeping the figures warm
     if warm_cache:
         threading.Thread(
-            target=keep_warm, args=(app.state.keizer, app.state.warming), daemon=True,
-            name="keizer-warming",
+            target=keep_warm, args=(app.state.keizer, app.state.warming),
+            kwargs={"freeze": True}, daemon=True, name="keizer-warming",
         ).start()  # fmt: skip
     return app
