@@ -198,7 +198,8 @@ class Workspace:
         anonymity rules for comments (``KEIZER_MIN_COMMENT_GROUP_SIZE``, no differencing):
         a hidden list comes back empty with ``suppressed`` and a reason."""
         return comment_list(
-            self.store.ibis, audience, period=_dates(period), where=where, teams=teams,
+            self._store_tables(), self.store.ibis.table("comment_analysis"), audience,
+            period=_dates(period), where=where, teams=teams,
             min_group_size=self.settings.min_group_size,
             min_comment_group_size=self.settings.min_comment_group_size,
         )  # fmt: skip

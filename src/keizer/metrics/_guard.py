@@ -18,7 +18,14 @@ import pandas as pd
 
 from keizer.errors import AnonymityError, ValidationError
 from keizer.metrics._plan_cache import PlanCache
-from keizer.metrics.anonymity import NO_VALUE, ORG_LEVELS, AnonymityPlan, plan_figures, protect
+from keizer.metrics.anonymity import (
+    NO_VALUE,
+    ORG_LEVELS,
+    AnonymityPlan,
+    plan_figures,
+    protect,
+    with_unit_keys,
+)
 from keizer.metrics.survey_kpis import previous_in_series
 from keizer.metrics.survey_queries import TIME_SEGMENTS, StoreTables, answers, segment_columns
 
@@ -164,7 +171,7 @@ def plan_frames(
         *ORG_LEVELS, "metric", respondent=t.respondent, month=t.submitted_at.strftime("%Y-%m"),
         **extra,
     )  # fmt: skip
-    rows = _keyed(expr.to_pandas(), segment)
+    rows = plan_rows(expr.to_pandas(), segment)
     # sorted by metric first: each metric's rows are one slice, in plan_frame's order
     bounds = (
         rows["metric"].searchsorted(list(metrics), side="left"),
@@ -176,21 +183,24 @@ def plan_frames(
     }
 
 
-def _keyed(frame: pd.DataFrame, segment: str | None) -> pd.DataFrame:
-    """Keys of their own for empty values (see :func:`plan_frame`; anonymous respondents
-    numbered per metric), rows sorted by metric, then by every other column."""
-    frame = frame.astype(object).where(frame.notna(), None)
-    frame["organisation"] = frame["organisation"].fillna(NO_VALUE)
-    for child, parent in zip(ORG_LEVELS[1:], ORG_LEVELS[:-1], strict=True):
-        missing = frame[child].isna()
-        frame.loc[missing, child] = NO_VALUE + frame.loc[missing, parent].astype(str)
+def plan_rows(frame: pd.DataFrame, segment: str | None = None) -> pd.DataFrame:
+    """Responses as a plan takes them: keys of their own for empty values (see
+    :func:`plan_frame`; anonymous respondents numbered per metric when ``frame`` has one),
+    rows sorted by metric (if any), then by every other column."""
+    frame = with_unit_keys(frame.astype(object).where(frame.notna(), None))
     if segment:
         frame[segment] = frame[segment].fillna(NO_VALUE).astype(str)
+    by_metric = "metric" in frame.columns
     anonymous = frame["respondent"].isna()
     if anonymous.any():
-        number = frame.loc[anonymous].groupby("metric", sort=False).cumcount()
+        rows = frame.loc[anonymous]
+        number = (
+            rows.groupby("metric", sort=False).cumcount()
+            if by_metric
+            else pd.Series(range(len(rows)), index=rows.index)
+        )
         frame.loc[anonymous, "respondent"] = NO_VALUE + number.astype(str)
-    order = ["metric", *ORG_LEVELS, "month", "respondent"]
+    order = [*(["metric"] if by_metric else []), *ORG_LEVELS, "month", "respondent"]
     return frame.sort_values(order).reset_index(drop=True)
 
 

@@ -808,6 +808,18 @@ Cell = tuple[str, str, str, str]  # (org level, org key, time key, segment value
 NO_VALUE: Final = "∅"
 
 
+def with_unit_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (with the ORG_LEVELS columns) with empty org keys named as plans name them:
+    no organisation is NO_VALUE, no location (department, team) is NO_VALUE + the key of the
+    unit above it."""
+    out = frame.copy()
+    out["organisation"] = out["organisation"].fillna(NO_VALUE)
+    for child, parent in zip(ORG_LEVELS[1:], ORG_LEVELS[:-1], strict=True):
+        missing = out[child].isna()
+        out.loc[missing, child] = NO_VALUE + out.loc[missing, parent].astype(str)
+    return out
+
+
 def _cells_of(
     groups: pd.DataFrame,
     plan: AnonymityPlan,
@@ -1029,4 +1041,5 @@ __all__ = [
     "protect_comments",
     "time_parent",
     "validate_threshold",
+    "with_unit_keys",
 ]

@@ -12,25 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any, Literal
+from datetime import date
+from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from keizer.errors import AnonymityError, ValidationError
-from keizer.metrics._guard import time_cells
+from keizer.metrics._guard import plan_rows, time_cells
 from keizer.metrics._plan_cache import PlanCache
 from keizer.metrics.anonymity import (
     COMMENT_GROUP_SIZE,
-    NO_VALUE,
     ORG_LEVELS,
     AnonymityPlan,
     plan_comments,
     protect_comments,
+    with_unit_keys,
 )
-from keizer.metrics.survey_queries import StoreTables, _with_org_levels
+from keizer.metrics.survey_queries import StoreTables, _with_org_levels, responses
 
 Audience = Literal["customer", "employee"]
 COLUMNS = (
@@ -52,7 +52,8 @@ class CommentList:
 
 
 def comment_list(
-    backend: Any,
+    tables: StoreTables,
+    analysis: ir.Table,
     audience: Audience,
     *,
     period: tuple[date, date],
@@ -61,26 +62,29 @@ def comment_list(
     min_group_size: int = 5,
     min_comment_group_size: int = 10,
 ) -> CommentList:
-    """The analysed comments of ``audience`` submitted in ``period`` (inclusive), filtered by
-    ``where`` (``channel`` and org levels, one value each) and, when given, limited to the
-    ``teams`` (source keys: a team lead's own teams). Employee lists pass the anonymity plan
-    for comments: with ``teams`` each team's comments are shown or hidden as a whole."""
+    """The analysed comments (``analysis``: the ``comment_analysis`` table) of ``audience``
+    submitted in ``period`` (inclusive), filtered by ``where`` (``channel`` and org levels,
+    one value each) and, when given, limited to the ``teams`` (source keys: a team lead's own
+    teams). Employee lists pass the anonymity plan for comments: with ``teams`` each team's
+    comments are shown or hidden as a whole."""
     where = dict(where or {})
     unknown = [name for name in where if name not in FILTERS]
     if unknown:
         raise ValidationError(
             f"comments can be filtered by {', '.join(FILTERS)}; not by {', '.join(unknown)}"
         )
-    rows = _read(backend, audience, period=period, where=where, teams=teams)
+    rows = _read(tables, analysis, audience, period=period, where=where, teams=teams)
     if audience == "customer":
         return CommentList(rows)
     if "channel" in where:
         raise AnonymityError("employee comments cannot be filtered by channel")
     if rows.empty:  # nothing to show, nothing to protect
         return CommentList(rows)
-    plan = _plan(backend, min_group_size, min_comment_group_size)
+    plan = _plan(tables, analysis, min_group_size, min_comment_group_size)
     by = ["team"] if teams is not None else []
-    shown = protect_comments(_keyed(rows), plan, by=by, where=where, period=time_cells(*period))
+    shown = protect_comments(
+        with_unit_keys(rows), plan, by=by, where=where, period=time_cells(*period)
+    )
     kept = rows.loc[shown.index].reset_index(drop=True)
     return CommentList(kept, True, _reason(plan)) if kept.empty else CommentList(kept)
 
@@ -92,55 +96,30 @@ def _reason(plan: AnonymityPlan) -> str:
     )
 
 
-def _keyed(rows: pd.DataFrame) -> pd.DataFrame:
-    """Empty org keys as the plan names them (``∅<parent>``)."""
-    out = rows.copy()
-    out["organisation"] = out["organisation"].fillna(NO_VALUE)
-    for child, parent in zip(ORG_LEVELS[1:], ORG_LEVELS[:-1], strict=True):
-        missing = out[child].isna()
-        out.loc[missing, child] = NO_VALUE + out.loc[missing, parent].astype(str)
-    return out
-
-
-def _base(backend: Any, audience: Audience) -> ir.Table:
-    """One row per analysed comment of ``audience``: its response's team (the response's own,
-    else its contact's), channel, org levels, respondent and analysis."""
-    tables = StoreTables.from_backend(backend)
-    analysis = backend.table("comment_analysis")
+def _base(
+    tables: StoreTables, analysis: ir.Table, audience: Audience, period: tuple[date, date] | None
+) -> ir.Table:
+    """One row per analysed comment of ``audience`` (submitted in ``period``): the team and
+    channel its response counts for (as for the KPIs), org levels, respondent and analysis."""
     survey = tables.survey.filter(tables.survey.audience == audience).select(survey_id="id")
-    response = tables.response.select(
-        response_id="id", survey_id="survey_id", submitted_at="submitted_at",
-        respondent="respondent_pseudonym", r_team_id="team_id", r_channel="channel",
-        interaction_id="interaction_id",
-    )  # fmt: skip
-    contact = tables.interaction.select(
-        interaction_id="id", i_team_id="team_id", i_channel="channel"
-    )
-    rows = analysis.join(response, "response_id").join(survey, "survey_id")
-    rows = rows.join(contact, "interaction_id", how="left")
+    rows = analysis.join(responses(tables, period), "response_id").join(survey, "survey_id")
     rows = rows.select(
         "submitted_at", "respondent", "language", "sentiment", "emotions", "themes",
-        "vulnerability", "redacted_text",
-        team_id=ibis.coalesce(rows.r_team_id, rows.i_team_id),
-        channel=ibis.coalesce(rows.r_channel, rows.i_channel),
+        "vulnerability", "redacted_text", "team_id", "channel",
     )  # fmt: skip
     return _with_org_levels(rows, tables.org_unit, depth=len(ORG_LEVELS))
 
 
 def _read(
-    backend: Any,
+    tables: StoreTables,
+    analysis: ir.Table,
     audience: Audience,
     *,
     period: tuple[date, date],
     where: Mapping[str, str],
     teams: Collection[str] | None,
 ) -> pd.DataFrame:
-    rows = _base(backend, audience)
-    start, end = period
-    rows = rows.filter(
-        rows.submitted_at >= ibis.literal(start).cast("timestamp"),
-        rows.submitted_at < ibis.literal(end + timedelta(days=1)).cast("timestamp"),
-    )
+    rows = _base(tables, analysis, audience, period)
     for name, value in where.items():
         rows = rows.filter(rows[name] == value)
     if teams is not None:
@@ -149,15 +128,11 @@ def _read(
     return frame.reset_index(drop=True)
 
 
-def _plan(backend: Any, k: int, kc: int) -> AnonymityPlan:
+def _plan(tables: StoreTables, analysis: ir.Table, k: int, kc: int) -> AnonymityPlan:
     """The comment plan of every employee comment ever stored (cached by their content)."""
-    rows = _base(backend, "employee")
+    rows = _base(tables, analysis, "employee", None)
     expr = rows.select(*ORG_LEVELS, "respondent", month=rows.submitted_at.strftime("%Y-%m"))
-    frame: pd.DataFrame = expr.to_pandas()
-    frame = _keyed(frame.astype(object).where(frame.notna(), None))
-    anonymous = frame["respondent"].isna()
-    frame.loc[anonymous, "respondent"] = [f"{NO_VALUE}{i}" for i in range(int(anonymous.sum()))]
-    frame = frame.sort_values([*ORG_LEVELS, "month", "respondent"]).reset_index(drop=True)
+    frame = plan_rows(expr.to_pandas())
     return _plans.get(
         frame, (k, kc), lambda: plan_comments(frame, min_comment_group_size=kc, min_group_size=k)
     )

@@ -73,27 +73,7 @@ def answers(
     )
     a = t.answer.filter(t.answer.value_num.notnull()).select("response_id", "question_id",
                                                                value="value_num")  # fmt: skip
-    response = t.response
-    if period is not None:
-        response = response.filter(_within(response.submitted_at, *period))
-    r = response.select(
-        response_id="id", survey_id="survey_id", submitted_at="submitted_at",
-        respondent="respondent_pseudonym", respondent_role="respondent_role",
-        r_team_id="team_id", r_channel="channel", interaction_id="interaction_id",
-        **({"bucket": response.submitted_at.truncate(TIME_UNITS[time_bucket])}
-           if time_bucket else {}),
-    )  # fmt: skip
-    i = t.interaction.select(
-        interaction_id="id", i_team_id="team_id", i_channel="channel", agent_id="employee_id"
-    )
-    # Contacts join responses before answers do: the hash tables stay one row per response.
-    r = r.join(i, "interaction_id", how="left")
-    r = r.select(
-        "response_id", "survey_id", "submitted_at", "respondent", "respondent_role",
-        "agent_id", *(["bucket"] if time_bucket else []),
-        team_id=ibis.coalesce(r.r_team_id, r.i_team_id),
-        channel=ibis.coalesce(r.r_channel, r.i_channel),
-    )  # fmt: skip
+    r = responses(t, period, time_bucket=time_bucket)
     base = a.join(q, "question_id").join(r, "response_id")
     if "survey" in segments:
         base = base.join(t.survey.select(survey_id="id", survey="source_key"), "survey_id")
@@ -107,6 +87,35 @@ def answers(
     depth = org_depth(segments)
     base = base.drop("agent_id", "respondent_role")
     return _with_org_levels(base, t.org_unit, depth) if depth and org_levels else base
+
+
+def responses(
+    tables: StoreTables, period: tuple[date, date] | None = None, *, time_bucket: str | None = None
+) -> ir.Table:
+    """Responses (submitted in ``period``, inclusive) with the team and channel they count
+    for: the response's own, else its contact's; the contact's agent; and, with
+    ``time_bucket``, the start of their month, quarter or year (``bucket``)."""
+    response = tables.response
+    if period is not None:
+        response = response.filter(_within(response.submitted_at, *period))
+    r = response.select(
+        response_id="id", survey_id="survey_id", submitted_at="submitted_at",
+        respondent="respondent_pseudonym", respondent_role="respondent_role",
+        r_team_id="team_id", r_channel="channel", interaction_id="interaction_id",
+        **({"bucket": response.submitted_at.truncate(TIME_UNITS[time_bucket])}
+           if time_bucket else {}),
+    )  # fmt: skip
+    i = tables.interaction.select(
+        interaction_id="id", i_team_id="team_id", i_channel="channel", agent_id="employee_id"
+    )
+    # Contacts join responses before answers do: the hash tables stay one row per response.
+    r = r.join(i, "interaction_id", how="left")
+    return r.select(
+        "response_id", "survey_id", "submitted_at", "respondent", "respondent_role",
+        "agent_id", *(["bucket"] if time_bucket else []),
+        team_id=ibis.coalesce(r.r_team_id, r.i_team_id),
+        channel=ibis.coalesce(r.r_channel, r.i_channel),
+    )  # fmt: skip
 
 
 def _with_employee(base: ir.Table, employee: ir.Table) -> ir.Table:
