@@ -16,6 +16,7 @@ from keizer.metrics.survey_queries import (
     TIME_SEGMENTS,
     StoreTables,
     answers,
+    in_written_join_order,
     rolled_up_statistics,
     sufficient_statistics,
 )
@@ -83,11 +84,12 @@ def survey_statistics(
             answers(tables, metrics, needed, (start, end)), by=by, start=start, end=end,
             where=where, counts=counts,
         )  # fmt: skip
+        frame: pd.DataFrame = expr.to_pandas()
     else:
         expr = rolled_up_statistics(
             tables, metrics, by=by, start=start, end=end, where=where, counts=counts
         )
-    frame: pd.DataFrame = expr.to_pandas()
+        frame = in_written_join_order(expr)
     return frame.sort_values([*by, "metric"]).reset_index(drop=True)
 
 

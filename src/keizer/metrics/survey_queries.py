@@ -13,6 +13,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from keizer.errors import ValidationError
 from keizer.metrics.contract import GENERATION_BANDS, SEGMENTS, TENURE_BANDS
@@ -322,6 +323,33 @@ def rolled_up_statistics(
         n=cells.n.sum(), respondents=cells.n.sum(), total=cells.total.sum(),
         sum_squares=cells.sum_squares.sum(), **{name: cells[name].sum() for name in counts},
     )  # fmt: skip
+
+
+def in_written_join_order(expr: ir.Table) -> pd.DataFrame:
+    """``expr.to_pandas()``, on DuckDB with its joins in the order written.
+
+    For the customer statistics DuckDB's join-order optimizer misjudges the answers side
+    (its question filter looks selective) and builds its hash table on the answers joined
+    with their responses (three rows per response) instead of on the responses joined with
+    their contacts: 4.1 s instead of 2.7 s for ten million responses. The setting is the
+    connection's, so it is restored at once; Ibis' DuckDB connection is used by one thread
+    at a time (see ``keizer.web.api.deps.read_lock``).
+    """
+    backend = ibis.get_backend(expr)
+    if backend.name != "duckdb":
+        frame: pd.DataFrame = expr.to_pandas()
+        return frame
+    con = backend.con
+    row = con.execute("SELECT current_setting('disabled_optimizers')").fetchone()
+    before = str(row[0]) if row and row[0] else ""
+    con.execute(f"SET disabled_optimizers = '{','.join(filter(None, [before, 'join_order']))}'")
+    try:
+        frame = expr.to_pandas()
+    finally:
+        con.execute(
+            f"SET disabled_optimizers = '{before}'" if before else "RESET disabled_optimizers"
+        )
+    return frame
 
 
 def _count_conditions(
