@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 import pandas as pd
@@ -148,12 +148,10 @@ class Context:
                 if str(exc) not in self.notices:
                     self.notices.append(str(exc))
                 return pd.DataFrame(columns=[*by, *RESULT_COLUMNS])
-        if family == "cx":
-            return self.state.kpi(
-                list(names), by=by, where=where, period=period,
-                compare="previous_period" if compare else None,
-            )  # fmt: skip
-        return self.state.kpi(list(names), by=by, where=where, period=period)
+        return self.state.kpi(
+            list(names), by=by, where=where, period=period,
+            compare="previous_period" if compare else None,
+        )  # fmt: skip
 
     def labels(self) -> dict[str, dict[str, str]]:
         values = {k: self.gettext(v) for k, v in VALUE_LABELS.items()}
@@ -211,26 +209,6 @@ def chart(
                  note=note)  # fmt: skip
 
 
-def with_previous(ctx: Context, family: Family, names: Sequence[str]) -> pd.DataFrame:
-    """Workforce/operations KPIs with their change against the previous period of equal
-    length (no significance test: the engine offers tests for survey KPIs only)."""
-    current = ctx.kpi(family, names)
-    start, end = ctx.filters.period
-    length = (end - start).days + 1
-    before = ctx.kpi(
-        family, names, period=(start - timedelta(days=length), start - timedelta(days=1))
-    )
-    previous = dict(
-        zip(before["kpi"], pd.to_numeric(before["value"], errors="coerce"), strict=True)
-    )
-    current["change"] = [
-        v - previous.get(k, float("nan"))
-        for k, v in zip(current["kpi"], current["value"], strict=True)
-    ]
-    current["significant"] = False
-    return current
-
-
 # -- pages -------------------------------------------------------------------------------------
 def overview(ctx: Context) -> list[Panel]:
     _ = ctx.gettext
@@ -240,7 +218,8 @@ def overview(ctx: Context) -> list[Panel]:
               ctx.ignored_note("cx")),
         cards(ctx, "ex", _("Employees"), ctx.kpi("ex", EX_HEADLINE, compare=True),
               ctx.ignored_note("ex")),
-        cards(ctx, "workforce", _("Workforce"), with_previous(ctx, "workforce", WORKFORCE_HEADLINE),
+        cards(ctx, "workforce", _("Workforce"),
+              ctx.kpi("workforce", WORKFORCE_HEADLINE, compare=True),
               ctx.ignored_note("workforce")),
         chart(ctx, "cx_trend", _("Customer KPIs per month"), "line",
               ctx.kpi("cx", CX_HEADLINE, by=["month"], period=trend, compare=True), ["month"]),
@@ -364,7 +343,7 @@ def workforce(ctx: Context) -> list[Panel]:
     names = ("headcount", "hires", "leavers", "voluntary_turnover", "turnover", "turnover_cost",
              "verzuimpercentage", "meldingsfrequentie", "verzuimduur")  # fmt: skip
     return [
-        cards(ctx, "workforce", _("Workforce"), with_previous(ctx, "workforce", names),
+        cards(ctx, "workforce", _("Workforce"), ctx.kpi("workforce", names, compare=True),
               ctx.ignored_note("workforce")),
         chart(ctx, "leavers", _("Leavers by reason"), "bar",
               ctx.kpi("workforce", ("leavers_by_reason",)),
@@ -384,7 +363,7 @@ def operations(ctx: Context) -> list[Panel]:
     names = ("aht", "acw_share", "fcr")
     return [
         cards(ctx, "operations", _("Contact handling"),
-              with_previous(ctx, "operations", (*names, "contact_volume"))),
+              ctx.kpi("operations", (*names, "contact_volume"), compare=True)),
         chart(ctx, "by_channel", _("By channel"), "bar",
               ctx.kpi("operations", names, by=["channel"]), ["channel"]),
         chart(ctx, "trend", _("Per month"), "line",
