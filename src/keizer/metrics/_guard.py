@@ -2,7 +2,8 @@
 
 Builds the anonymity plan of an employee metric from the store's responses (one row per
 response, before the query's period and filters, with the org levels, month, respondent and
-the query's segment), caches it by the content of those rows, and protects results with it.
+the query's segment), caches it by the content of those rows (a digest the database computes,
+see ``keizer.metrics._plan_cache``), and protects results with it.
 See ``keizer.metrics.anonymity`` for the rules and docs/metrics.md for the threat model.
 """
 
@@ -12,12 +13,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
+from typing import cast
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from keizer.errors import AnonymityError, ValidationError
-from keizer.metrics._plan_cache import PlanCache
+from keizer.metrics._plan_cache import EMPTY, Digest, PlanCache, digests
 from keizer.metrics.anonymity import (
     NO_VALUE,
     ORG_LEVELS,
@@ -30,7 +33,7 @@ from keizer.metrics.survey_kpis import previous_in_series
 from keizer.metrics.survey_queries import TIME_SEGMENTS, StoreTables, answers, segment_columns
 
 _plans = PlanCache(64)
-_shared: ContextVar[dict[tuple[object, ...], dict[str, pd.DataFrame]] | None] = ContextVar(
+_shared: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar(
     "keizer_shared_plan_frames", default=None
 )
 
@@ -123,14 +126,48 @@ class EmployeePlans:
         # the rows depend on the period's end only through a tenure band segment
         key = (self._tables.answer.op(), tuple(self._metrics), self._segment,
                self._period_end if self._segment else None)  # fmt: skip
-        if self._frames is None and shared is not None:
-            self._frames = shared.get(key)
-        if self._frames is None:
-            self._frames = plan_frames(self._tables, self._metrics, segment=self._segment,
-                                       period_end=self._period_end)  # fmt: skip
+        settings = (self._k, self._segment)
+        before = (self._digests(key, shared).get(metric), settings)
+        plan = _plans.cached(before)
+        if plan is not None:
+            return plan
+        found = shared.get(("frames", *key)) if shared is not None else None
+        if found is None:
+            frames = plan_frames(self._tables, self._metrics, segment=self._segment,
+                                 period_end=self._period_end)  # fmt: skip
+            found = (frames, self._digests(key, None))  # the digests after reading the rows
             if shared is not None:
-                shared[key] = self._frames
-        return _plan(self._frames[metric], k=self._k, segment=self._segment)
+                shared[("frames", *key)] = found
+        frames, after = cast(tuple[dict[str, pd.DataFrame], dict[str, object]], found)
+        plan = plan_figures(frames[metric], min_group_size=self._k, segment=self._segment)
+        _plans.store(before, plan, key_after=(after.get(metric), settings))
+        return plan
+
+    def _digests(
+        self, key: tuple[object, ...], shared: dict[tuple[object, ...], object] | None
+    ) -> dict[str, object]:
+        """Per metric, the digests its plan is a function of: of its responses before the
+        org walk and of the org tree (read from ``shared`` when given and there)."""
+        found = shared.get(("digests", *key)) if shared is not None else None
+        if found is None:
+            t = answers(self._tables, self._metrics, [self._segment] if self._segment else [],
+                        org_levels=False)  # fmt: skip
+            extra = segment_columns(t, [self._segment], self._period_end) if self._segment else {}
+            rows = t.select("team_id", "metric", "respondent",
+                            month=t.submitted_at.strftime("%Y-%m"), **extra)  # fmt: skip
+            tree = org_digest(self._tables.org_unit)
+            found = {
+                str(metric): (digest, tree)
+                for metric, digest in digests(rows, by="metric").items()
+            }  # fmt: skip
+            if shared is not None:
+                shared[("digests", *key)] = found
+        return cast(dict[str, object], found)
+
+
+def org_digest(org_unit: ir.Table) -> Digest:
+    """The digest of the org tree (the unit columns that plans walk)."""
+    return digests(org_unit.select("id", "parent_id", "kind", "source_key")).get(None, EMPTY)
 
 
 @contextmanager
@@ -142,12 +179,6 @@ def shared_plan_frames() -> Iterator[None]:
         yield
     finally:
         _shared.reset(token)
-
-
-def _plan(frame: pd.DataFrame, *, k: int, segment: str | None) -> AnonymityPlan:
-    return _plans.get(
-        frame, (k, segment), lambda: plan_figures(frame, min_group_size=k, segment=segment)
-    )
 
 
 def plan_frame(

@@ -1,42 +1,76 @@
-"""Anonymity plans cached by the content of the responses they were built from.
+"""Anonymity plans cached by the content of the data they were built from.
 
 Building a plan costs seconds on a real organisation and applying one costs little; a plan
-stays valid as long as the responses behind it are the same, so the key is a hash of them.
+stays valid as long as its data are the same, so the key is a digest of them: of the plan's
+responses before the walk up the org tree (team id, respondent, month, segment) and of the
+org tree itself. The database computes each digest (:func:`digests`: the number of rows and
+two sums of row hashes, each modulo a prime; one small aggregate, no rows leave it). A plan
+is built only when none is cached under the digests of now, and filed under them only when
+the digests read again after its rows were read are the same, so a plan is never filed
+under data other than its own (an import, ingest or correction in place between the two
+reads leaves it serving its own request only).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from keizer.metrics.anonymity import AnonymityPlan
 
+_PRIMES = (1_000_000_007, 998_244_353)
+_SEPARATOR = "\x1f"  # ASCII unit separator: between the values of one row
+
+Digest = tuple[int, int, int]  # rows, then the row hashes summed modulo each prime
+EMPTY: Digest = (0, 0, 0)
+
+
+def digests(expr: ir.Table, by: str | None = None) -> dict[Hashable, Digest]:
+    """The digest of ``expr``'s rows per value of ``by`` (``None``: of all rows, under the
+    key ``None``), computed in the database. Row order does not matter; an empty value
+    hashes differently from every text, the empty text included."""
+    parts = [
+        ibis.ifelse(expr[c].isnull(), "-", ibis.literal("+") + expr[c].cast("string"))
+        for c in expr.columns
+    ]
+    h = ibis.literal(_SEPARATOR).join(parts).hash()
+    sums = {f"s{i}": ((h % p + p) % p).sum() for i, p in enumerate(_PRIMES)}
+    groups = expr.group_by(by) if by else expr
+    frame = groups.aggregate(n=expr.count(), **sums).to_pandas()
+    keys = frame[by] if by else [None] * len(frame)
+    return {
+        key: (int(n), *(0 if pd.isna(s) else int(s) for s in sums_))  # type: ignore[misc]
+        for key, n, *sums_ in zip(keys, frame["n"], *(frame[s] for s in sums), strict=True)
+    }
+
 
 class PlanCache:
-    """The ``size`` most recently used plans, keyed by their responses and settings."""
+    """The ``size`` most recently used plans, by key (digests and settings)."""
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._plans: OrderedDict[Hashable, AnonymityPlan] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(
-        self, frame: pd.DataFrame, settings: Hashable, build: Callable[[], AnonymityPlan]
-    ) -> AnonymityPlan:
-        """The plan for the responses in ``frame`` under ``settings``; ``build()`` makes it
-        when it is not cached (two threads may both build it: the result is the same)."""
-        digest = int(pd.util.hash_pandas_object(frame, index=False).sum())
-        key = (digest, len(frame), settings)
+    def cached(self, key: Hashable) -> AnonymityPlan | None:
+        """The plan filed under ``key``, if any."""
         with self._lock:
-            if key in self._plans:
+            plan = self._plans.get(key)
+            if plan is not None:
                 self._plans.move_to_end(key)
-                return self._plans[key]
-        plan = build()
+            return plan
+
+    def store(self, key: Hashable, plan: AnonymityPlan, *, key_after: Hashable) -> None:
+        """File ``plan`` under ``key`` (its data's digests read before its rows) if
+        ``key_after`` (the digests read after its rows) is the same."""
+        if key_after != key:
+            return
         with self._lock:
             self._plans[key] = plan
             while len(self._plans) > self._size:
                 self._plans.popitem(last=False)
-        return plan

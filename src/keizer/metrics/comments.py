@@ -10,7 +10,7 @@ Callers get the rows or nothing, with the reason; they cannot ask around the rul
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -20,8 +20,8 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from keizer.errors import AnonymityError, ValidationError
-from keizer.metrics._guard import plan_rows, time_cells
-from keizer.metrics._plan_cache import PlanCache
+from keizer.metrics._guard import org_digest, plan_rows, time_cells
+from keizer.metrics._plan_cache import EMPTY, PlanCache, digests
 from keizer.metrics.anonymity import (
     COMMENT_GROUP_SIZE,
     ORG_LEVELS,
@@ -101,13 +101,20 @@ def _base(
 ) -> ir.Table:
     """One row per analysed comment of ``audience`` (submitted in ``period``): the team and
     channel its response counts for (as for the KPIs), org levels, respondent and analysis."""
+    rows = _unit_rows(tables, analysis, audience, period)
+    return _with_org_levels(rows, tables.org_unit, depth=len(ORG_LEVELS))
+
+
+def _unit_rows(
+    tables: StoreTables, analysis: ir.Table, audience: Audience, period: tuple[date, date] | None
+) -> ir.Table:
+    """:func:`_base` before the walk up the org tree: with the ``team_id`` only."""
     survey = tables.survey.filter(tables.survey.audience == audience).select(survey_id="id")
     rows = analysis.join(responses(tables, period), "response_id").join(survey, "survey_id")
-    rows = rows.select(
+    return rows.select(
         "submitted_at", "respondent", "language", "sentiment", "emotions", "themes",
         "vulnerability", "redacted_text", "team_id", "channel",
     )  # fmt: skip
-    return _with_org_levels(rows, tables.org_unit, depth=len(ORG_LEVELS))
 
 
 def _read(
@@ -129,10 +136,21 @@ def _read(
 
 
 def _plan(tables: StoreTables, analysis: ir.Table, k: int, kc: int) -> AnonymityPlan:
-    """The comment plan of every employee comment ever stored (cached by their content)."""
+    """The comment plan of every employee comment ever stored (cached by the digests of
+    those comments and of the org tree, see ``keizer.metrics._plan_cache``)."""
+
+    def key() -> Hashable:
+        rows = _unit_rows(tables, analysis, "employee", None)
+        rows = rows.select("team_id", "respondent", month=rows.submitted_at.strftime("%Y-%m"))
+        return digests(rows).get(None, EMPTY), org_digest(tables.org_unit), k, kc
+
+    before = key()
+    plan = _plans.cached(before)
+    if plan is not None:
+        return plan
     rows = _base(tables, analysis, "employee", None)
     expr = rows.select(*ORG_LEVELS, "respondent", month=rows.submitted_at.strftime("%Y-%m"))
     frame = plan_rows(expr.to_pandas())
-    return _plans.get(
-        frame, (k, kc), lambda: plan_comments(frame, min_comment_group_size=kc, min_group_size=k)
-    )
+    plan = plan_comments(frame, min_comment_group_size=kc, min_group_size=k)
+    _plans.store(before, plan, key_after=key())
+    return plan
