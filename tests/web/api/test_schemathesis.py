@@ -69,10 +69,11 @@ def _walk(operation: Any, mode: GenerationMode, headers: dict[str, str], url: st
                 headers=headers, excluded_checks=[positive_data_acceptance],
                 additional_checks=[refusals_name_the_problem],
             )  # fmt: skip
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
             # Invalid data can make a request that is not valid HTTP (uvicorn logs "Invalid
-            # HTTP request received" and may reset the connection before the app sees it):
-            # not an API answer. Only then, and the server must still be up.
+            # HTTP request received" and may reset the connection before the app sees it,
+            # also while its 400 answer is being read): not an API answer. Only then, and
+            # the server must still be up.
             if mode is not GenerationMode.NEGATIVE:
                 raise
             assert requests.get(f"{url}/healthz", timeout=30).status_code == 200
