@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 import keizer
 from keizer.feedback.schemas import ResponseCreate
+from keizer.web.api import writer
 from keizer.web.api.writer import submit
 
 from factories import CX_SURVEY, T0, populate_org
@@ -80,3 +83,27 @@ def test_a_retried_batch_is_unchanged_only_when_every_field_is(
         base = changed
     assert workspace.counts()["responses"] == 2
     assert workspace.counts()["answers"] == 3
+
+
+def test_ids_reserved_in_blocks_never_meet_other_writers_ids(
+    workspace: keizer.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer's ids come from blocks reserved ahead; responses written meanwhile by the
+    Python API (the same sequence) get other ids, and nothing collides."""
+    populate_org(workspace)
+    workspace.add_survey(CX_SURVEY)
+    monkeypatch.setattr(writer, "ID_BLOCK", 4)
+    ids = writer.ResponseIds(workspace)
+    taken = ids.take(3)  # a block of 4: one id left over
+    workspace.add_responses(_responses(range(100, 103)))
+    taken += ids.take(2)  # the left-over id, then a new block
+    stored = set(workspace.table("responses").to_pandas()["id"])
+    assert len(set(taken)) == 5
+    assert not stored & set(taken)
+    with workspace.unit_of_work() as session:
+        jobs = [writer.Job(_responses(range(5)))]
+        writer.write_group(session, workspace, jobs, ids.take)
+    assert workspace.counts()["responses"] == 8
+    new = set(workspace.table("responses").to_pandas()["id"]) - stored
+    assert len(new) == 5
+    assert not new & set(taken)  # handed out once only (the unused ones stay gaps)

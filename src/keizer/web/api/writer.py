@@ -13,6 +13,8 @@ import logging
 import queue
 import threading
 import weakref
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +39,7 @@ MAX_GROUP_RESPONSES = 20_000
 KEY_CHUNK = 5_000
 ANSWER_COLUMNS = ("response_id", "question_id", "value_num", "value_text")
 IDLE_EXIT_S = 30.0
+ID_BLOCK = 10_000
 
 
 @dataclass
@@ -59,6 +62,7 @@ class IngestWriter:
         self.workspace = workspace
         self._queue: queue.Queue[Job] = queue.Queue()
         self._held: list[Job] = []  # batches sharing keys with the last group: next group
+        self._ids = ResponseIds(workspace)
         self._thread = threading.Thread(target=self._run, name="keizer-ingest", daemon=True)
         self._thread.start()
 
@@ -112,7 +116,7 @@ class IngestWriter:
 
     def _write(self, group: list[Job]) -> None:
         with self.workspace.unit_of_work() as session:
-            results = write_group(session, self.workspace, group)
+            results = write_group(session, self.workspace, group, self._ids.take)
         self._note_corrections(results)
         for job, result in zip(group, results, strict=True):
             _settle(job, result)
@@ -151,8 +155,14 @@ def _settle(
             job.done.set_result(result or UpsertResult())
 
 
-def write_group(session: Session, workspace: Workspace, group: list[Job]) -> list[UpsertResult]:
-    """Write the group's batches in ``session`` and return each batch's own counts.
+def write_group(
+    session: Session,
+    workspace: Workspace,
+    group: list[Job],
+    ids: Callable[[int], list[int]] | None = None,
+) -> list[UpsertResult]:
+    """Write the group's batches in ``session`` and return each batch's own counts (``ids``:
+    see :func:`append_responses`).
 
     Responses whose key the store lacks (nearly all) are appended together, with their
     answers, in two ``INSERT ... SELECT`` statements for the whole group. A response already
@@ -163,7 +173,7 @@ def write_group(session: Session, workspace: Workspace, group: list[Job]) -> lis
     stored = stored_responses(session, [r.source_key for job in group for r in job.responses])
     fresh = [r for job in group for r in job.responses if r.source_key not in stored]
     surveys = {k: v for job in group for k, v in job.surveys.items()}
-    append_responses(session, workspace, fresh, surveys)
+    append_responses(session, workspace, fresh, surveys, ids)
     results = []
     for job in group:
         old = [r for r in job.responses if r.source_key in stored]
@@ -211,22 +221,19 @@ def stored_responses(session: Session, keys: list[str]) -> dict[str, StoredRespo
     if not keys:
         return {}
     connection = session.connection()
+    # the keys alone first: nearly every posted key is new, and this look-up needs no join
+    found = text("SELECT source_key FROM response WHERE source_key = ANY(:keys)")
+    keys = [str(row[0]) for row in _in_chunks(connection, found, keys)]
+    if not keys:
+        return {}
     query = text(f"SELECT {STORED_COLUMNS} FROM response r {STORED_JOINS} "
                  "WHERE r.source_key = ANY(:keys)")  # fmt: skip
-    rows: list[Any] = []
-    for start in range(0, len(keys), KEY_CHUNK):
-        rows += connection.execute(query, {"keys": keys[start : start + KEY_CHUNK]}).all()
-    if not rows:
-        return {}
+    rows = _in_chunks(connection, query, keys)
     answers: dict[int, set[tuple[int, float | None, str | None]]] = {row[1]: set() for row in rows}
-    ids = list(answers)
     query = text("SELECT response_id, question_id, value_num, value_text FROM answer "
-                 "WHERE response_id = ANY(:ids)")  # fmt: skip
-    for start in range(0, len(ids), KEY_CHUNK):
-        for response_id, question_id, num, value in connection.execute(
-            query, {"ids": ids[start : start + KEY_CHUNK]}
-        ):
-            answers[int(response_id)].add((int(question_id), num, value))
+                 "WHERE response_id = ANY(:keys)")  # fmt: skip
+    for response_id, question_id, num, value in _in_chunks(connection, query, list(answers)):
+        answers[int(response_id)].add((int(question_id), num, value))
     return {
         str(row[0]): StoredResponse(
             int(row[2]), row[3], row[4], row[5], row[6], row[7], _aware(row[8]), row[9],
@@ -234,6 +241,14 @@ def stored_responses(session: Session, keys: list[str]) -> dict[str, StoredRespo
         )
         for row in rows
     }  # fmt: skip
+
+
+def _in_chunks(connection: Connection, query: Any, keys: list[Any]) -> list[Any]:
+    """The rows of ``query`` for ``keys`` (its ``:keys`` parameter), a chunk at a time."""
+    rows: list[Any] = []
+    for start in range(0, len(keys), KEY_CHUNK):
+        rows += connection.execute(query, {"keys": keys[start : start + KEY_CHUNK]}).all()
+    return rows
 
 
 def _aware(value: datetime) -> datetime:
@@ -275,14 +290,34 @@ def _reserve_ids(session: Session, count: int) -> list[int]:
     return [int(i) for i in reserve_ids(session.connection(), "response_id_seq", count).to_pylist()]
 
 
+class ResponseIds:
+    """New response ids for one writer thread, reserved from the sequence ``ID_BLOCK`` at a
+    time in a transaction of their own: one query per block instead of one per group (on
+    DuckDB about 2 ms of each group's time). Ids a stopped server did not use stay unused,
+    as those of a rolled-back insert do."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._workspace = workspace
+        self._ids: deque[int] = deque()
+
+    def take(self, count: int) -> list[int]:
+        if len(self._ids) < count:
+            with self._workspace.store.engine.begin() as connection:
+                block = reserve_ids(connection, "response_id_seq", max(count, ID_BLOCK))
+            self._ids.extend(int(i) for i in block.to_pylist())
+        return [self._ids.popleft() for _ in range(count)]
+
+
 def append_responses(
     session: Session,
     workspace: Workspace,
     responses: list[ResponseCreate],
     surveys: dict[str, SurveyRead] | None = None,
+    ids: Callable[[int], list[int]] | None = None,
 ) -> None:
     """Insert new responses and their answers (keys known to be new, references checked);
-    ``surveys`` may hold the surveys already read, by key."""
+    ``surveys`` may hold the surveys already read, by key; ``ids(n)`` gives n new response
+    ids (default: reserved from the sequence in ``session``)."""
     if not responses:
         return
     connection = session.connection()
@@ -291,7 +326,8 @@ def append_responses(
         surveys[key] = feedback.get_survey(session=session, source_key=key)
     records = []
     answers: dict[str, list[object]] = {c: [] for c in ANSWER_COLUMNS}
-    for r, response_id in zip(responses, _reserve_ids(session, len(responses)), strict=True):
+    new_ids = ids(len(responses)) if ids is not None else _reserve_ids(session, len(responses))
+    for r, response_id in zip(responses, new_ids, strict=True):
         survey = surveys[r.survey_key]
         records.append(
             {
@@ -368,4 +404,12 @@ def submit(
     return job.done
 
 
-__all__ = ["IngestWriter", "Job", "append_answers", "stored_responses", "submit", "write_group"]
+__all__ = [
+    "IngestWriter",
+    "Job",
+    "ResponseIds",
+    "append_answers",
+    "stored_responses",
+    "submit",
+    "write_group",
+]
