@@ -17,9 +17,9 @@ one run (best of ``--repeat``):
 - server, warm: ``GET /overview`` again (figures from the cache; every visitor after the
   warm-up or the first visit, until the data change).
 
-The anonymity plans stay cached (by the content of their responses) except in the first
-request. Server time is measured in-process (Starlette's TestClient: routing, login check,
-KPI reads, templates, no network). Target: < 1 s server time for the overview of the
+The anonymity plans stay cached (by digests of their responses and the org tree) except in
+the first request. Server time is measured in-process (Starlette's TestClient: routing,
+login check, KPI reads, templates, no network). Target: < 1 s server time for the overview of the
 default demo.
 """
 
