@@ -291,6 +291,7 @@ def test_every_employee_kpi_matches_pandas(workspace: keizer.Workspace) -> None:
         ("enps", ["team"]),
         (["nps", "csat"], ["month"]),
         ("turnover", ["team"]),
+        ("verzuimpercentage", ["team", "month"]),
         ("aht", ["channel", "month"]),
     ],
 )

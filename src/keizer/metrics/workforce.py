@@ -182,6 +182,8 @@ class SharedCounts:
 def _merge(left: pd.DataFrame, right: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Join two per-group frames (outer), counts missing on one side being zero."""
     # With no segments each side is one row (or a breakdown): a cross join pairs them.
+    if by and (left.empty or right.empty):  # pandas cannot join empty Arrow string keys
+        left, right = (f.astype(dict.fromkeys(by, object)) for f in (left, right))
     merged = left.merge(right, on=by, how="outer") if by else left.merge(right, how="cross")
     keep = (*by, "bucket_days", "leave_reason")
     counts = [c for c in merged.columns if c not in keep]
