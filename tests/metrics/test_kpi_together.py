@@ -10,6 +10,7 @@ import pytest
 
 import keizer
 from keizer.demo import generate
+from keizer.metrics import kpi as kpi_module
 from keizer.store.engine import CompiledSQL
 
 QUARTER = (date(2026, 7, 1), date(2026, 9, 30))
@@ -29,6 +30,42 @@ def test_workforce_kpis_in_one_call_equal_one_call_each(
     each = [workspace.kpi(k, by=by, period=QUARTER, compare="previous_period") for k in KPIS]
     pd.testing.assert_frame_equal(together, pd.concat(each, ignore_index=True))
     assert set(together["kpi"]) == set(KPIS)
+
+
+@pytest.mark.parametrize("by", [[], ["department"], ["tenure_band"]])
+def test_a_comparison_read_as_two_buckets_equals_two_periods_read_alone(
+    workspace: keizer.Workspace, by: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quarter's workforce figures and those of the quarter before are read as the two
+    quarter buckets of one half-year: the same frame as reading each quarter alone."""
+    generate(workspace, employees=40, months=6, seed=3)
+    compared = workspace.kpi(KPIS, by=by, period=QUARTER, compare="previous_period")
+    now = workspace.kpi(KPIS, by=by, period=QUARTER)
+    pd.testing.assert_frame_equal(compared[list(now.columns)], now)
+    monkeypatch.setattr(kpi_module, "_one_bucket", lambda start, end: None)  # two periods
+    pd.testing.assert_frame_equal(
+        compared, workspace.kpi(KPIS, by=by, period=QUARTER, compare="previous_period")
+    )
+    assert compared["compare_value"].notna().sum() > len(KPIS) // 2
+
+
+@pytest.mark.parametrize(
+    ("kpis", "by"),
+    [(["nps", "csat", "ces"], []), (["nps", "ces"], ["channel"]),
+     (["enps", "ees", "wellbeing"], []), (["enps", "ees"], ["location"])],
+)  # fmt: skip
+def test_survey_comparisons_read_as_two_buckets_equal_two_periods_read_alone(
+    workspace: keizer.Workspace, kpis: list[str], by: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Survey KPIs of a quarter and the quarter before, read in one query as two buckets:
+    the same figures, tests and anonymity as reading each quarter alone."""
+    generate(workspace, employees=40, months=6, seed=3)
+    compared = workspace.kpi(kpis, by=by, period=QUARTER, compare="previous_period")
+    monkeypatch.setattr(kpi_module, "_one_bucket", lambda start, end: None)  # two periods
+    alone = workspace.kpi(kpis, by=by, period=QUARTER, compare="previous_period")
+    pd.testing.assert_frame_equal(compared, alone)
+    assert compared["compare_value"].notna().any()
 
 
 def test_a_query_built_again_reuses_its_sql(workspace: keizer.Workspace) -> None:

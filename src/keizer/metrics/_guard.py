@@ -150,12 +150,17 @@ class EmployeePlans:
         org walk and of the org tree (read from ``shared`` when given and there)."""
         found = shared.get(("digests", *key)) if shared is not None else None
         if found is None:
+            org_unit = self._tables.org_unit.op()
             t = answers(self._tables, self._metrics, [self._segment] if self._segment else [],
                         org_levels=False)  # fmt: skip
             extra = segment_columns(t, [self._segment], self._period_end) if self._segment else {}
             rows = t.select("team_id", "metric", "respondent",
                             month=t.submitted_at.strftime("%Y-%m"), **extra)  # fmt: skip
-            tree = org_digest(self._tables.org_unit)
+            tree = shared.get(("org", org_unit)) if shared is not None else None
+            if tree is None:
+                tree = org_digest(self._tables.org_unit)
+                if shared is not None:
+                    shared[("org", org_unit)] = tree
             found = {
                 str(metric): (digest, tree)
                 for metric, digest in digests(rows, by="metric").items()

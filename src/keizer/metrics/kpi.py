@@ -12,7 +12,7 @@ KPIs sharing the counts they have in common (person-days, leavers, ...).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -28,7 +28,9 @@ from keizer.metrics._guard import (
     guard,
     previous_period,
     time_cells,
+    whole_months,
 )
+from keizer.metrics._segments import buckets
 from keizer.metrics.contract import COMPARISON_COLUMNS, RESULT_COLUMNS
 from keizer.metrics.operations import OPERATIONS_KPIS, operations_kpi
 from keizer.metrics.survey_kpis import (
@@ -107,19 +109,19 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
     segment = employee_segment(by, where) if employee else None
     periods = time_cells(start, end) if employee and request.period is not None else None
     counts = counts_for(definitions)
-    stats = survey_statistics(
-        tables, metrics, by=by, start=start, end=end, where=where, counts=counts
-    )
     earlier = earlier_cells = None
     if request.compare == "previous_period" and not any(k in TIME_SEGMENTS for k in by):
         if request.period is None:
             raise ValidationError("compare=previous_period needs a period")
         before_start, before_end = previous_period(start, end)
-        earlier = survey_statistics(
-            tables, metrics, by=by, start=before_start, end=before_end, where=where,
-            counts=counts,
-        )  # fmt: skip
+        stats, earlier = _both_periods(
+            tables, metrics, by, (before_start, before_end), (start, end), where, counts
+        )
         earlier_cells = time_cells(before_start, before_end) if employee else None
+    else:
+        stats = survey_statistics(
+            tables, metrics, by=by, start=start, end=end, where=where, counts=counts
+        )
     plans = EmployeePlans(tables, employee, segment=segment, k=request.min_group_size,
                           period_end=end)  # fmt: skip
     parts = []
@@ -139,6 +141,34 @@ def kpi(tables: StoreTables, request: KpiRequest) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
+def _both_periods(
+    tables: StoreTables,
+    metrics: list[str],
+    by: list[str],
+    before: tuple[date, date],
+    period: tuple[date, date],
+    where: Mapping[str, object],
+    counts: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The statistics of ``period`` and of the ``before`` it. When the period is one month,
+    quarter or year, both are read in one query as that segment's two buckets (the rows of a
+    bucket are those of its period alone: distinct respondents are counted per bucket)."""
+
+    def read(segments: list[str], start: date, end: date) -> pd.DataFrame:
+        return survey_statistics(
+            tables, metrics, by=segments, start=start, end=end, where=where, counts=counts
+        )
+
+    unit = _one_bucket(*period)
+    if unit is None:
+        return read(by, *period), read(by, *before)
+    both = read([*by, unit], before[0], period[1])
+    now = both[unit] == buckets(*period, [unit])[0].label
+    current, earlier = (both[rows].drop(columns=unit).reset_index(drop=True)
+                        for rows in (now, ~now))  # fmt: skip
+    return current, earlier
+
+
 def _workforce_or_operations(
     tables: StoreTables, request: KpiRequest, name: str, shared: SharedCounts | None = None
 ) -> pd.DataFrame:
@@ -147,9 +177,19 @@ def _workforce_or_operations(
     if request.compare is not None and request.compare != "previous_period":
         raise ValidationError(f"unknown comparison {request.compare!r}; use previous_period")
     start, end = request.bounds()
-    by = list(request.by)
     shared = shared if shared is not None else SharedCounts(tables)
-    result = _workforce_or_operations_figures(tables, request, name, start, end, shared)
+    unit = _one_bucket(start, end) if _both_as_buckets(request, name) else None
+    earlier = None
+    if unit is None:
+        result = _workforce_or_operations_figures(tables, request, name, start, end, shared)
+    else:  # both periods as two buckets of one period: one set of queries, not two
+        both = _workforce_or_operations_figures(
+            tables, replace(request, by=(*request.by, unit)), name,
+            previous_period(start, end)[0], end, shared,
+        )  # fmt: skip
+        now = both[unit] == buckets(start, end, [unit])[0].label
+        result, earlier = (both[rows].drop(columns=unit).reset_index(drop=True)
+                           for rows in (now, ~now))  # fmt: skip
     if request.compare is None:
         return result
     by = list(result.columns[: list(result.columns).index("kpi")])  # + e.g. leave_reason
@@ -159,13 +199,36 @@ def _workforce_or_operations(
     elif request.period is None:
         raise ValidationError("compare=previous_period needs a period")
     else:
-        earlier = _workforce_or_operations_figures(
-            tables, request, name, *previous_period(start, end), shared
-        )
+        if earlier is None:
+            earlier = _workforce_or_operations_figures(
+                tables, request, name, *previous_period(start, end), shared
+            )
         before = result[by].merge(earlier, on=by, how="left") if by else earlier
         if len(before) != len(result):  # nothing in the earlier period
             before = pd.DataFrame({c: [np.nan] * len(result) for c in result.columns})
     return _interval_changes(result, before.reset_index(drop=True), by, request)
+
+
+def _both_as_buckets(request: KpiRequest, name: str) -> bool:
+    """Whether a workforce comparison may read both periods as buckets of one: a bucket's
+    figures are those of its period alone (clipped, tenure at its end, headcount per
+    bucket), so only the number of queries changes."""
+    return (
+        request.compare == "previous_period" and request.period is not None
+        and name in WORKFORCE_KPIS and not any(k in TIME_SEGMENTS for k in request.by)
+    )  # fmt: skip
+
+
+def _one_bucket(start: date, end: date) -> str | None:
+    """``month``, ``quarter`` or ``year`` when ``start``..``end`` is exactly one of them."""
+    if not whole_months(start, end):
+        return None
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 1:
+        return "month"
+    if months == 3 and start.month % 3 == 1:
+        return "quarter"
+    return "year" if months == 12 and start.month == 1 else None
 
 
 def _workforce_or_operations_figures(
