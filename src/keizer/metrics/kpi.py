@@ -162,7 +162,13 @@ def _both_periods(
     unit = _one_bucket(*period)
     if unit is None:
         return read(by, *period), read(by, *before)
-    both = read([*by, unit], before[0], period[1])
+    return _split_buckets(read([*by, unit], before[0], period[1]), unit, period)
+
+
+def _split_buckets(
+    both: pd.DataFrame, unit: str, period: tuple[date, date]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of ``period``'s bucket and those of the bucket before, without ``unit``."""
     now = both[unit] == buckets(*period, [unit])[0].label
     current, earlier = (both[rows].drop(columns=unit).reset_index(drop=True)
                         for rows in (now, ~now))  # fmt: skip
@@ -187,9 +193,7 @@ def _workforce_or_operations(
             tables, replace(request, by=(*request.by, unit)), name,
             previous_period(start, end)[0], end, shared,
         )  # fmt: skip
-        now = both[unit] == buckets(start, end, [unit])[0].label
-        result, earlier = (both[rows].drop(columns=unit).reset_index(drop=True)
-                           for rows in (now, ~now))  # fmt: skip
+        result, earlier = _split_buckets(both, unit, (start, end))
     if request.compare is None:
         return result
     by = list(result.columns[: list(result.columns).index("kpi")])  # + e.g. leave_reason
