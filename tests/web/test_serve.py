@@ -122,6 +122,32 @@ def test_figures_are_computed_again_once_new_data_are_quiet(workspace: keizer.Wo
     assert not warming.is_alive()
 
 
+def test_analytics_reads_from_many_threads_share_the_one_connection(
+    workspace: keizer.Workspace,
+) -> None:
+    """Pages and the warming thread read at once: on either engine the reads must not meet
+    on Ibis' one connection (on PostgreSQL two transaction blocks would interleave)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from keizer.web.state import WebState
+
+    populate_org(workspace)
+    workspace.add_interactions(interactions(40))
+    workspace.add_survey(CX_SURVEY)
+    workspace.add_responses(cx_responses(40))
+    state = WebState(workspace)
+
+    def read(i: int) -> int:
+        with state.reading() as ws:  # uncached: every call runs its queries
+            frame = ws.kpi("nps", where={"channel": ["phone", "chat", "email"][i % 3]})
+        return int(frame["n"].sum())
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        counts = list(pool.map(read, range(24)))
+    assert sum(counts[:3]) == 40
+    assert counts == counts[:3] * 8
+
+
 def _period_of(state: object) -> tuple[object, object]:
     from keizer.web.dashboards import latest_data_date
     from keizer.web.filters import parse_filters

@@ -1,12 +1,13 @@
 """What the web app holds for its lifetime: the workspace, one lock, and a result cache.
 
-**Concurrency.** FastAPI runs sync endpoints in a thread pool, but the store is shared. On
-DuckDB, Ibis runs its queries on the one base connection, which is not thread-safe: every
-analytics read of the pages and of the JSON API holds the same per-workspace lock
-(:func:`keizer.web.api.deps.read_lock`). SQLAlchemy sessions (logins, sessions) need no lock:
-the store gives each pooled SQLAlchemy connection its own DuckDB cursor, which DuckDB allows
-one per thread. On PostgreSQL, SQLAlchemy pools connections and psycopg 3 serialises use of
-Ibis' one connection itself. Repeated figures come from the cache, so the lock costs little.
+**Concurrency.** FastAPI runs sync endpoints in a thread pool, but the store is shared. Ibis
+runs its queries on one connection, which two threads must not use at once (DuckDB's is not
+thread-safe; on PostgreSQL two threads' transaction blocks would interleave): every analytics
+read of the pages and of the JSON API holds the same per-workspace lock
+(:func:`keizer.web.api.deps.read_lock`). SQLAlchemy sessions (logins, sessions, the ingest
+API) need no lock: the store gives each pooled SQLAlchemy connection its own DuckDB cursor,
+which DuckDB allows one per thread, and PostgreSQL connections come from a pool. Repeated
+figures come from the cache, so the lock costs little.
 
 **Cache.** KPI frames are cached per call (name, by, where, period, compare) together with a
 fingerprint of the data (row counts and newest ids of the fact tables, newest import batch):
@@ -94,7 +95,7 @@ class WebState:
     # -- store access ----------------------------------------------------------------------
     @contextmanager
     def reading(self) -> Iterator[Workspace]:
-        """The workspace for analytics reads (holds the DuckDB read lock)."""
+        """The workspace for analytics reads (holds the analytics read lock)."""
         with reading(self.ws):
             yield self.ws
 

@@ -1,5 +1,5 @@
-"""What every API route depends on: the workspace, the caller (a bearer token) and a read
-lock for DuckDB.
+"""What every API route depends on: the workspace, the caller (a bearer token) and the
+analytics read lock.
 
 The app factory puts the open :class:`keizer.workspace.Workspace` on ``app.state.workspace``.
 """
@@ -45,8 +45,11 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
 def read_lock(workspace: Workspace) -> threading.Lock:
-    """One lock per workspace serialising analytics reads on DuckDB: Ibis shares the one
-    DuckDB connection, which is not safe to use from two threads at once."""
+    """One lock per workspace serialising analytics reads: Ibis runs every query on one
+    connection. On DuckDB that connection is not safe to use from two threads at once; on
+    PostgreSQL psycopg serialises single statements, but Ibis wraps each query in a
+    transaction block, and two threads' blocks on one connection interleave
+    (``OutOfOrderTransactionNesting``)."""
     with _locks_guard:
         lock = _locks.get(workspace)
         if lock is None:
@@ -56,10 +59,7 @@ def read_lock(workspace: Workspace) -> threading.Lock:
 
 @contextmanager
 def reading(workspace: Workspace) -> Iterator[None]:
-    """Hold the DuckDB read lock (PostgreSQL needs none)."""
-    if workspace.engine != "duckdb":
-        yield
-        return
+    """Hold the workspace's analytics read lock (see :func:`read_lock`)."""
     with read_lock(workspace):
         yield
 
