@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from keizer.errors import AnonymityError, ValidationError
-from keizer.metrics._plan_cache import EMPTY, Digest, PlanCache, digests
+from keizer.metrics._built_once import built_once
+from keizer.metrics._plan_cache import EMPTY, Digest, PlanCache, digest_query, read_digests
 from keizer.metrics.anonymity import (
     NO_VALUE,
     ORG_LEVELS,
@@ -151,28 +152,44 @@ class EmployeePlans:
         found = shared.get(("digests", *key)) if shared is not None else None
         if found is None:
             org_unit = self._tables.org_unit.op()
-            t = answers(self._tables, self._metrics, [self._segment] if self._segment else [],
-                        org_levels=False)  # fmt: skip
-            extra = segment_columns(t, [self._segment], self._period_end) if self._segment else {}
-            rows = t.select("team_id", "metric", "respondent",
-                            month=t.submitted_at.strftime("%Y-%m"), **extra)  # fmt: skip
+            query = _digest_query(self._tables, self._metrics, self._segment,
+                                  self._period_end if self._segment else None)  # fmt: skip
             tree = shared.get(("org", org_unit)) if shared is not None else None
             if tree is None:
-                tree = org_digest(self._tables.org_unit)
+                tree = org_digest(self._tables)
                 if shared is not None:
                     shared[("org", org_unit)] = tree
             found = {
                 str(metric): (digest, tree)
-                for metric, digest in digests(rows, by="metric").items()
+                for metric, digest in read_digests(query, by="metric").items()
             }  # fmt: skip
             if shared is not None:
                 shared[("digests", *key)] = found
         return cast(dict[str, object], found)
 
 
-def org_digest(org_unit: ir.Table) -> Digest:
+@built_once
+def _digest_query(
+    tables: StoreTables, metrics: Sequence[str], segment: str | None, period_end: date | None
+) -> ir.Table:
+    """The digests of the rows a plan is a function of (before the org walk), per metric:
+    team, metric, respondent, month and segment (at ``period_end``, for tenure) of each
+    response."""
+    t = answers(tables, metrics, [segment] if segment else [], org_levels=False)
+    extra = segment_columns(t, [segment], period_end) if segment and period_end else {}
+    rows = t.select("team_id", "metric", "respondent",
+                    month=t.submitted_at.strftime("%Y-%m"), **extra)  # fmt: skip
+    return digest_query(rows, by="metric")
+
+
+def org_digest(tables: StoreTables) -> Digest:
     """The digest of the org tree (the unit columns that plans walk)."""
-    return digests(org_unit.select("id", "parent_id", "kind", "source_key")).get(None, EMPTY)
+    return read_digests(_org_digest_query(tables)).get(None, EMPTY)
+
+
+@built_once
+def _org_digest_query(tables: StoreTables) -> ir.Table:
+    return digest_query(tables.org_unit.select("id", "parent_id", "kind", "source_key"))
 
 
 @contextmanager

@@ -34,6 +34,11 @@ def digests(expr: ir.Table, by: str | None = None) -> dict[Hashable, Digest]:
     """The digest of ``expr``'s rows per value of ``by`` (``None``: of all rows, under the
     key ``None``), computed in the database. Row order does not matter; an empty value
     hashes differently from every text, the empty text included."""
+    return read_digests(digest_query(expr, by), by)
+
+
+def digest_query(expr: ir.Table, by: str | None = None) -> ir.Table:
+    """The query behind :func:`digests` (to build once and read with :func:`read_digests`)."""
     parts = [
         ibis.ifelse(expr[c].isnull(), "-", ibis.literal("+") + expr[c].cast("string"))
         for c in expr.columns
@@ -41,7 +46,13 @@ def digests(expr: ir.Table, by: str | None = None) -> dict[Hashable, Digest]:
     h = ibis.literal(_SEPARATOR).join(parts).hash()
     sums = {f"s{i}": ((h % p + p) % p).sum() for i, p in enumerate(_PRIMES)}
     groups = expr.group_by(by) if by else expr
-    frame = groups.aggregate(n=expr.count(), **sums).to_pandas()
+    return groups.aggregate(n=expr.count(), **sums)
+
+
+def read_digests(query: ir.Table, by: str | None = None) -> dict[Hashable, Digest]:
+    """Run a :func:`digest_query` (of rows grouped ``by``): the digests per group."""
+    frame = query.to_pandas()
+    sums = [f"s{i}" for i in range(len(_PRIMES))]
     keys = frame[by] if by else [None] * len(frame)
     return {
         key: (int(n), *(0 if pd.isna(s) else int(s) for s in sums_))  # type: ignore[misc]

@@ -1,8 +1,10 @@
 """Ibis expressions for workforce KPIs: headcount, hires, leavers and sickness absence.
 
-Every function returns a small pandas frame: one row per group (the ``by`` columns) with
-sufficient statistics (person-days, counts, sums). Conventions, following the Dutch
-verzuim standard (Projectgroep Uniformering Verzuimgrootheden 1996, as used by Vernet):
+Every query function returns an aggregate expression (built once per set of inputs, see
+:mod:`keizer.metrics._built_once`) whose result is a small frame: one row per group (the
+``by`` columns) with sufficient statistics (person-days, counts, sums). Conventions,
+following the Dutch verzuim standard (Projectgroep Uniformering Verzuimgrootheden 1996, as
+used by Vernet):
 
 - employment runs from ``hire_date`` up to the day before ``leave_date`` (the first day no
   longer employed); unknown dates mean "since ever" / "still employed". Without a
@@ -21,8 +23,8 @@ from datetime import date
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
+from keizer.metrics._built_once import built_once
 from keizer.metrics._segments import (
     NEVER_AFTER,
     P_END,
@@ -38,17 +40,16 @@ from keizer.metrics._segments import (
 Where = Mapping[str, object] | None
 
 
-def _collect(rows: ir.Table, by: Sequence[str], **metrics: ir.Value) -> pd.DataFrame:
-    """Aggregate ``rows`` per group and fetch the few result rows."""
-    expr = rows.group_by(list(by)).aggregate(**metrics) if by else rows.aggregate(**metrics)
-    frame: pd.DataFrame = expr.to_pandas()
-    return frame
+def _aggregate(rows: ir.Table, by: Sequence[str], **metrics: ir.Value) -> ir.Table:
+    """``rows`` aggregated per group."""
+    return rows.group_by(list(by)).aggregate(**metrics) if by else rows.aggregate(**metrics)
 
 
 def _count(condition: ir.BooleanValue) -> ir.IntegerValue:
     return ibis.ifelse(condition, 1, 0).sum()
 
 
+@built_once
 def staff_table(tables: WorkforceTables) -> ir.Table:
     """Employees (see ``_segments.employees``) with the voluntary flag and reason of their
     latest leave event; its date stands in for a missing ``leave_date``."""
@@ -69,15 +70,13 @@ def exposure(
     start: date,
     end: date,
     where: Where,
-    staff: ir.Table | None = None,
 ) -> ir.Table:
     """One row per employee and period bucket they were employed in, with segment columns.
 
     ``first``/``last``: first and last day employed inside the bucket; ``days`` between them.
-    Tenure is taken on ``last`` (the bucket's end, or the last day employed). ``staff``: the
-    table from :func:`staff_table` when already built.
+    Tenure is taken on ``last`` (the bucket's end, or the last day employed).
     """
-    emp = staff if staff is not None else staff_table(tables)
+    emp = staff_table(tables)
     periods = period_table(start, end, by)
     rows = emp.cross_join(periods)
     rows = rows.mutate(
@@ -96,10 +95,9 @@ def events(
     start: date,
     end: date,
     where: Where,
-    staff: ir.Table | None = None,
 ) -> ir.Table:
     """Employees whose ``day`` column (``hire_n`` or ``leave_n``) falls in a period bucket."""
-    emp = staff if staff is not None else staff_table(tables)
+    emp = staff_table(tables)
     if day == "hire_n":
         emp = emp.filter(emp.known_hire)
     periods = period_table(start, end, by)
@@ -108,6 +106,7 @@ def events(
     return apply_where(with_tenure(rows, reference), where)
 
 
+@built_once
 def population(
     tables: WorkforceTables,
     *,
@@ -115,11 +114,10 @@ def population(
     start: date,
     end: date,
     where: Where,
-    staff: ir.Table | None = None,
-) -> pd.DataFrame:
+) -> ir.Table:
     """Person-days, part-time-weighted days, employees and headcount at the bucket's end."""
-    rows = exposure(tables, by=by, start=start, end=end, where=where, staff=staff)
-    return _collect(
+    rows = exposure(tables, by=by, start=start, end=end, where=where)
+    return _aggregate(
         rows,
         by,
         person_days=rows.days.sum(),
@@ -130,6 +128,7 @@ def population(
     )
 
 
+@built_once
 def participation(
     tables: WorkforceTables,
     *,
@@ -137,11 +136,10 @@ def participation(
     start: date,
     end: date,
     where: Where,
-    staff: ir.Table | None = None,
-) -> pd.DataFrame:
+) -> ir.Table:
     """Per group: employees who answered an employee survey on a day they were employed in
     the bucket (linked by their pseudonym: anonymous answers cannot be counted)."""
-    rows = exposure(tables, by=by, start=start, end=end, where=where, staff=staff)
+    rows = exposure(tables, by=by, start=start, end=end, where=where)
     surveys = tables.survey.filter(tables.survey.audience == "employee").select(sid="id")
     answered = tables.response.join(surveys, tables.response.survey_id == surveys.sid)
     answered = answered.select(
@@ -152,7 +150,7 @@ def participation(
         [rows.pseudonym == answered.who, answered.day >= rows["first"],
          answered.day <= rows["last"]],
     )  # fmt: skip
-    return _collect(rows, by, respondents=rows.count())
+    return _aggregate(rows, by, respondents=rows.count())
 
 
 def _last_leave_event(hr_event: ir.Table) -> ir.Table:
@@ -171,6 +169,7 @@ def _last_leave_event(hr_event: ir.Table) -> ir.Table:
     )
 
 
+@built_once
 def leavers(
     tables: WorkforceTables,
     *,
@@ -179,15 +178,14 @@ def leavers(
     end: date,
     where: Where,
     extra: Sequence[str] = (),
-    staff: ir.Table | None = None,
-) -> pd.DataFrame:
+) -> ir.Table:
     """Leavers (``leave_date`` in the bucket) and voluntary leavers, per group (+ ``extra``).
 
     Voluntariness and reason come from the employee's latest ``hr_event`` of kind leave; a
     leaver without one counts as a leaver of unknown reason, not as voluntary.
     """
-    rows = events(tables, "leave_n", by=by, start=start, end=end, where=where, staff=staff)
-    return _collect(
+    rows = events(tables, "leave_n", by=by, start=start, end=end, where=where)
+    return _aggregate(
         rows,
         [*by, *extra],
         leavers=rows.count(),
@@ -195,6 +193,7 @@ def leavers(
     )
 
 
+@built_once
 def hires(
     tables: WorkforceTables,
     *,
@@ -202,11 +201,10 @@ def hires(
     start: date,
     end: date,
     where: Where,
-    staff: ir.Table | None = None,
-) -> pd.DataFrame:
+) -> ir.Table:
     """Hires (``hire_date`` in the bucket) per group."""
-    rows = events(tables, "hire_n", by=by, start=start, end=end, where=where, staff=staff)
-    return _collect(rows, by, hires=rows.count())
+    rows = events(tables, "hire_n", by=by, start=start, end=end, where=where)
+    return _aggregate(rows, by, hires=rows.count())
 
 
 def _spells(absence_spell: ir.Table) -> ir.Table:
@@ -242,6 +240,7 @@ def cases(absence_spell: ir.Table) -> ir.Table:
     )
 
 
+@built_once
 def sickness(
     tables: WorkforceTables,
     *,
@@ -249,17 +248,16 @@ def sickness(
     start: date,
     end: date,
     where: Where,
-    staff: ir.Table | None = None,
-) -> pd.DataFrame:
+) -> ir.Table:
     """Per group: sick days weighted by fraction and part-time factor, and employees with at
     least one sick day (spells clipped to the bucket and the employment)."""
-    rows = exposure(tables, by=by, start=start, end=end, where=where, staff=staff)
+    rows = exposure(tables, by=by, start=start, end=end, where=where)
     spells = _spells(tables.absence_spell)
     rows = rows.join(spells, rows.employee_id == spells.spell_employee_id)
     first = ibis.greatest(rows.spell_first, rows["first"])
     last = ibis.least(rows.spell_last, rows["last"])
     rows = rows.mutate(sick_days=last - first + 1).filter(lambda t: t.sick_days > 0)
-    return _collect(
+    return _aggregate(
         rows,
         by,
         sick_fte_days=(rows.sick_days * rows.fraction * rows.fte).sum(),
@@ -268,6 +266,7 @@ def sickness(
     )
 
 
+@built_once
 def reports(
     tables: WorkforceTables,
     *,
@@ -275,10 +274,9 @@ def reports(
     start: date,
     end: date,
     where: Where,
-    staff: ir.Table | None = None,
-) -> pd.DataFrame:
+) -> ir.Table:
     """New sickness reports: cases whose first day falls in the bucket and the employment."""
-    rows = exposure(tables, by=by, start=start, end=end, where=where, staff=staff)
+    rows = exposure(tables, by=by, start=start, end=end, where=where)
     found = cases(tables.absence_spell)
     rows = rows.join(
         found,
@@ -288,9 +286,10 @@ def reports(
             found.case_first <= rows["last"],
         ],
     )
-    return _collect(rows, by, reports=rows.count())
+    return _aggregate(rows, by, reports=rows.count())
 
 
+@built_once
 def durations(
     tables: WorkforceTables,
     *,
@@ -298,8 +297,7 @@ def durations(
     start: date,
     end: date,
     where: Where,
-    staff: ir.Table | None = None,
-) -> pd.DataFrame:
+) -> ir.Table:
     """Cases ended in the bucket (recovery day = last sick day + 1 in it): count, sum and
     sum of squares of their length in calendar days (first sick day to recovery)."""
     found = cases(tables.absence_spell)
@@ -307,13 +305,13 @@ def durations(
     found = found.mutate(
         recovery=found.case_last + 1, length=found.case_last - found.case_first + 1
     )
-    emp = staff if staff is not None else staff_table(tables)
+    emp = staff_table(tables)
     periods = period_table(start, end, by)
     rows = found.join(emp, found.case_employee_id == emp.employee_id)
     rows = rows.join(periods, [rows.recovery >= periods[P_START], rows.recovery <= periods[P_END]])
     rows = apply_where(with_tenure(rows, ibis.least(rows.leave_n - 1, rows[P_END])), where)
     length = rows.length.cast("float64")
-    return _collect(
+    return _aggregate(
         rows,
         by,
         ended=rows.count(),

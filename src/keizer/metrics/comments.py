@@ -142,7 +142,7 @@ def _plan(tables: StoreTables, analysis: ir.Table, k: int, kc: int) -> Anonymity
     def key() -> Hashable:
         rows = _unit_rows(tables, analysis, "employee", None)
         rows = rows.select("team_id", "respondent", month=rows.submitted_at.strftime("%Y-%m"))
-        return digests(rows).get(None, EMPTY), org_digest(tables.org_unit), k, kc
+        return digests(rows).get(None, EMPTY), org_digest(tables), k, kc
 
     before = key()
     plan = _plans.cached(before)

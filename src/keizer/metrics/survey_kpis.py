@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from keizer.metrics import statistics
+from keizer.metrics._built_once import built_once
 from keizer.metrics.survey_queries import (
     TIME_SEGMENTS,
     StoreTables,
@@ -78,19 +80,35 @@ def survey_statistics(
     counts: Sequence[str] = ("promoters", "detractors", "top", "agree", "low"),
 ) -> pd.DataFrame:
     """Sufficient statistics per group and metric, from the database in one query."""
+    expr = _statistics_query(tables, metrics, by=by, start=start, end=end, where=where,
+                             counts=counts)  # fmt: skip
+    if any(m in EMPLOYEE_METRICS for m in metrics):
+        frame: pd.DataFrame = expr.to_pandas()
+    else:
+        frame = in_written_join_order(expr)
+    return frame.sort_values([*by, "metric"]).reset_index(drop=True)
+
+
+@built_once
+def _statistics_query(
+    tables: StoreTables,
+    metrics: Sequence[str],
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    where: Mapping[str, object] | None,
+    counts: Sequence[str],
+) -> ir.Table:
     if any(m in EMPLOYEE_METRICS for m in metrics):  # distinct respondents: one step
         needed = [*by, *(where or {})]
-        expr = sufficient_statistics(
+        return sufficient_statistics(
             answers(tables, metrics, needed, (start, end)), by=by, start=start, end=end,
             where=where, counts=counts,
         )  # fmt: skip
-        frame: pd.DataFrame = expr.to_pandas()
-    else:
-        expr = rolled_up_statistics(
-            tables, metrics, by=by, start=start, end=end, where=where, counts=counts
-        )
-        frame = in_written_join_order(expr)
-    return frame.sort_values([*by, "metric"]).reset_index(drop=True)
+    return rolled_up_statistics(
+        tables, metrics, by=by, start=start, end=end, where=where, counts=counts
+    )
 
 
 def counts_for(kpis: Sequence[SurveyKpi]) -> list[str]:

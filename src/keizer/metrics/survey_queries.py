@@ -7,7 +7,7 @@ The same expressions run on DuckDB, PostgreSQL and (read-only) PySpark.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from keizer.errors import ValidationError
+from keizer.metrics._built_once import ExpressionMemo
 from keizer.metrics.contract import GENERATION_BANDS, SEGMENTS, TENURE_BANDS
 
 SURVEY_SEGMENTS = SEGMENTS
@@ -27,9 +28,10 @@ STATISTICS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StoreTables:
-    """The store's tables as Ibis expressions (from ``Workspace.table``)."""
+    """The store's tables as Ibis expressions (from ``Workspace.table``), and the query
+    expressions built from them (:mod:`keizer.metrics._built_once`)."""
 
     answer: ir.Table
     question: ir.Table
@@ -40,6 +42,7 @@ class StoreTables:
     org_unit: ir.Table
     hr_event: ir.Table
     absence_spell: ir.Table
+    expressions: ExpressionMemo = field(default_factory=ExpressionMemo, repr=False)
 
     @classmethod
     def from_backend(cls, backend: Any) -> StoreTables:

@@ -106,7 +106,7 @@ def workforce_kpi(
 
     shared = shared if shared is not None else SharedCounts(tables)
 
-    def run(query: Callable[..., pd.DataFrame], extra: Sequence[str] = ()) -> pd.DataFrame:
+    def run(query: Callable[..., ir.Table], extra: Sequence[str] = ()) -> pd.DataFrame:
         return shared.get(query, by=by, start=start, end=end, where=where, extra=extra)
 
     people = run(queries.population)
@@ -146,19 +146,17 @@ def workforce_kpi(
 
 class SharedCounts:
     """The per-group counts of one request, each read from the database once (a copy is
-    handed out). The staff table expression is built once too. ``kpis``: the KPIs the
-    request asks for (leavers are then counted per role once when turnover cost is among
-    them)."""
+    handed out). ``kpis``: the KPIs the request asks for (leavers are then counted per role
+    once when turnover cost is among them)."""
 
     def __init__(self, tables: WorkforceTables, kpis: Sequence[str] = ()) -> None:
         self._tables = tables
         self.kpis = tuple(kpis)
-        self._staff: ir.Table | None = None
         self._frames: dict[tuple[object, ...], pd.DataFrame] = {}
 
     def get(
         self,
-        query: Callable[..., pd.DataFrame],
+        query: Callable[..., ir.Table],
         *,
         by: Sequence[str],
         start: date,
@@ -170,12 +168,10 @@ class SharedCounts:
         key = (query.__name__, tuple(by), start, end, filters, tuple(extra))
         frame = self._frames.get(key)
         if frame is None:
-            if self._staff is None:
-                self._staff = queries.staff_table(self._tables)
             options: dict[str, object] = {"extra": list(extra)} if extra else {}
-            frame = query(self._tables, by=list(by), start=start, end=end, where=where,
-                          staff=self._staff, **options)  # fmt: skip
-            self._frames[key] = frame
+            expr = query(self._tables, by=list(by), start=start, end=end, where=where,
+                         **options)  # fmt: skip
+            frame = self._frames[key] = expr.to_pandas()
         return frame.copy()
 
 

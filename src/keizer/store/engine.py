@@ -164,12 +164,17 @@ class CompiledSQL:
     and content. The same query built twice so finds the SQL of the first; the in-memory table
     names of the new expression replace the old ones in the SQL text (the backend registers
     them before compiling). Queries with scalar parameters are compiled every time.
+
+    An expression asked for again (the same operation: KPI queries are built once per set of
+    inputs, :mod:`keizer.metrics._built_once`) finds its SQL by that operation alone, without
+    walking its tree.
     """
 
     def __init__(self, compile: Callable[..., str], entries: int = COMPILED_SQL_ENTRIES) -> None:
         self._compile = compile
         self._entries = entries
         self._sql: OrderedDict[Hashable, tuple[str, tuple[str, ...]]] = OrderedDict()
+        self._by_op: OrderedDict[Hashable, str] = OrderedDict()
         self._shapes = Shapes()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
@@ -185,6 +190,26 @@ class CompiledSQL:
     ) -> str:
         if params:
             return self._compile(expr, limit=limit, params=params, **options)
+        try:
+            same = (expr.op(), limit, tuple(sorted(options.items())))
+            hash(same)
+        except TypeError:
+            return self._compile(expr, limit=limit, **options)
+        with self._lock:
+            known = self._by_op.get(same)
+            if known is not None:
+                self._by_op.move_to_end(same)
+                self.hits += 1
+                return known
+        sql = self._of_shape(expr, limit, options)
+        with self._lock:
+            self._by_op[same] = sql
+            while len(self._by_op) > self._entries:
+                self._by_op.popitem(last=False)
+        return sql
+
+    def _of_shape(self, expr: ir.Expr, limit: int | str | None, options: dict[str, Any]) -> str:
+        """The SQL of ``expr``, found by its query shape or compiled."""
         with self._lock:
             if len(self._shapes) > SHAPES_ENTRIES:  # keys hold shape numbers: start afresh
                 self._shapes = Shapes()
@@ -215,6 +240,7 @@ class CompiledSQL:
         """Forget every compiled query (benchmarks: the cost of compiling anew)."""
         with self._lock:
             self._sql.clear()
+            self._by_op.clear()
             self._shapes = Shapes()
 
 
