@@ -37,12 +37,19 @@ from keizer.workspace import Workspace
 
 FINGERPRINT_TTL_S = 2.0
 CACHE_ENTRIES = 512
+_FINGERPRINT_PARTS = (
+    ("count(*)", "response"), ("max(id)", "response"), ("count(*)", "answer"),
+    ("count(*)", "interaction"), ("count(*)", "hr_event"), ("count(*)", "absence_spell"),
+    ("count(*)", "employee"), ("count(*)", "org_unit"), ("max(id)", "import_batch"),
+    ("count(*)", "comment_analysis"),
+)  # fmt: skip
+# One small SELECT per table, not scalar subqueries of one SELECT: DuckDB answers each count
+# from its statistics, but not as subqueries (21 ms instead of 1 ms on the demo).
 _FINGERPRINT_SQL = text(
-    "SELECT (SELECT count(*) FROM response), (SELECT max(id) FROM response),"
-    " (SELECT count(*) FROM answer), (SELECT count(*) FROM interaction),"
-    " (SELECT count(*) FROM hr_event), (SELECT count(*) FROM absence_spell),"
-    " (SELECT count(*) FROM employee), (SELECT count(*) FROM org_unit),"
-    " (SELECT max(id) FROM import_batch), (SELECT count(*) FROM comment_analysis)"
+    " UNION ALL ".join(
+        f"SELECT {i} AS part, CAST({figure} AS BIGINT) AS value FROM {table}"
+        for i, (figure, table) in enumerate(_FINGERPRINT_PARTS)
+    )
 )
 Period = tuple[date, date]
 T = TypeVar("T")
@@ -183,7 +190,7 @@ class WebState:
             ):
                 return
         with self.ws.store.engine.connect() as connection:
-            current = tuple(connection.execute(_FINGERPRINT_SQL).one())
+            current = tuple(value for _, value in sorted(connection.execute(_FINGERPRINT_SQL)))
         with self._shared.lock:
             if current != self._shared.fingerprint:
                 self._shared.frames.clear()
