@@ -195,11 +195,15 @@ def append(
         copy_into(connection, q(target.name), rows)
         return int(rows.num_rows)
     references = unenforced_references(connection, target, own)
+    # a lookup whose keys are all empty (e.g. responses without a contact) needs no join
+    joined = [lk for lk in lookups if rows.column(lk.source).null_count < rows.num_rows]
     with staged(connection, rows) as stage:
         # lookups fill their column with the id they found; references only filter
-        select_list = [f"s.{q(c)}" for c in own] + [f"r{i}.id" for i in range(len(lookups))]
+        select_list = [f"s.{q(c)}" for c in own] + [
+            f"r{joined.index(lk)}.id" if lk in joined else "CAST(NULL AS BIGINT)" for lk in lookups
+        ]
         joins, resolved = [], []
-        for i, lk in enumerate([*lookups, *references]):
+        for i, lk in enumerate([*joined, *references]):
             alias = f"r{i}"
             joins.append(
                 f"LEFT JOIN {q(lk.table)} {alias} ON {alias}.{q(lk.key)} = s.{q(lk.source)}"

@@ -107,3 +107,34 @@ def test_ids_reserved_in_blocks_never_meet_other_writers_ids(
     new = set(workspace.table("responses").to_pandas()["id"]) - stored
     assert len(new) == 5
     assert not new & set(taken)  # handed out once only (the unused ones stay gaps)
+
+
+def test_keys_stored_another_way_are_found_after_a_failed_insert(
+    workspace: keizer.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer inserts without looking keys up unless it wrote them lately: keys stored by
+    an import or the Python API fail the insert on the unique constraint, and the group is
+    written again with its keys looked up, so that the counts stay exact."""
+    populate_org(workspace)
+    workspace.add_survey(CX_SURVEY)
+    workspace.add_responses(_responses(range(5)))  # stored without the writer
+    calls: list[bool] = []
+    real = writer.write_group
+
+    def counting(*args: object, all_new: bool = False, **kwargs: object) -> object:
+        calls.append(all_new)
+        return real(*args, all_new=all_new, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "write_group", counting)
+    mixed = submit(workspace, _responses(range(3, 8))).result(timeout=60)
+    assert (mixed.inserted, mixed.updated, mixed.unchanged) == (3, 0, 2)
+    assert calls == [True, False]  # failed on W3 and W4, then looked up
+    calls.clear()
+    again = submit(workspace, _responses(range(3, 8))).result(timeout=60)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 5)
+    assert calls == [False]  # written lately: looked up at once
+    fresh = submit(workspace, _responses(range(8, 10))).result(timeout=60)
+    assert fresh.inserted == 2
+    assert calls == [False, True]
+    assert workspace.counts()["responses"] == 10
+    assert workspace.counts()["answers"] == 20

@@ -4,6 +4,11 @@ Concurrent posts would otherwise each open a write transaction: on DuckDB they w
 on the shared file, on PostgreSQL each would pay its own commit. The writer thread takes every
 batch waiting in its queue, writes them with one upsert in one transaction, and hands each
 request its own counts. Every request waits for its commit, so an answered request is stored.
+
+Nearly every posted key is new, so a group is inserted without looking its keys up first
+(on DuckDB that look-up scans every stored key); a group holding a key this writer wrote
+lately (a retried batch) is looked up at once, and a key stored another way fails the insert
+on the unique constraint and sends its group the same way.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ import logging
 import queue
 import threading
 import weakref
-from collections import deque
-from collections.abc import Callable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +27,7 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from keizer.errors import UnknownReferenceError
@@ -40,6 +46,7 @@ KEY_CHUNK = 5_000
 ANSWER_COLUMNS = ("response_id", "question_id", "value_num", "value_text")
 IDLE_EXIT_S = 30.0
 ID_BLOCK = 10_000
+RECENT_KEYS = 200_000  # about three minutes of posts at 1,000 responses/s
 
 
 @dataclass
@@ -63,6 +70,7 @@ class IngestWriter:
         self._queue: queue.Queue[Job] = queue.Queue()
         self._held: list[Job] = []  # batches sharing keys with the last group: next group
         self._ids = ResponseIds(workspace)
+        self._recent = RecentKeys(RECENT_KEYS)
         self._thread = threading.Thread(target=self._run, name="keizer-ingest", daemon=True)
         self._thread.start()
 
@@ -115,8 +123,17 @@ class IngestWriter:
                 return group
 
     def _write(self, group: list[Job]) -> None:
-        with self.workspace.unit_of_work() as session:
-            results = write_group(session, self.workspace, group, self._ids.take)
+        keys = [key for job in group for key in job.keys]
+        results = None
+        if not self._recent.any_of(keys):  # nearly always: write without looking keys up
+            # a key stored after all (by another way in) fails the insert: then as below
+            with contextlib.suppress(IntegrityError), self.workspace.unit_of_work() as session:
+                results = write_group(session, self.workspace, group, self._ids.take,
+                                      all_new=True)  # fmt: skip
+        if results is None:  # a retried or a corrected batch
+            with self.workspace.unit_of_work() as session:
+                results = write_group(session, self.workspace, group, self._ids.take)
+        self._recent.add(keys)
         self._note_corrections(results)
         for job, result in zip(group, results, strict=True):
             _settle(job, result)
@@ -143,6 +160,26 @@ class IngestWriter:
             _settle(job, result)
 
 
+class RecentKeys:
+    """The last ``size`` response keys this writer wrote: a client that lost an answer posts
+    its batch again within seconds, and such a group is written with its keys looked up at
+    once instead of failing on the unique constraint first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._keys: OrderedDict[str, None] = OrderedDict()
+
+    def any_of(self, keys: Iterable[str]) -> bool:
+        return any(key in self._keys for key in keys)
+
+    def add(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self._keys[key] = None
+            self._keys.move_to_end(key)
+        while len(self._keys) > self._size:
+            self._keys.popitem(last=False)
+
+
 def _settle(
     job: Job, result: UpsertResult | None = None, *, error: BaseException | None = None
 ) -> None:
@@ -160,6 +197,8 @@ def write_group(
     workspace: Workspace,
     group: list[Job],
     ids: Callable[[int], list[int]] | None = None,
+    *,
+    all_new: bool = False,
 ) -> list[UpsertResult]:
     """Write the group's batches in ``session`` and return each batch's own counts (``ids``:
     see :func:`append_responses`).
@@ -169,8 +208,14 @@ def write_group(
     stored exactly as posted (a retried batch) counts as unchanged without a write; the
     others (a corrected batch) go through the feedback service's upsert, batch by batch, so
     that each batch learns exactly what was updated and what was unchanged.
+
+    With ``all_new`` the keys are not looked up first (on DuckDB the look-up scans every
+    stored key, about a tenth of a group's time): a key already stored then fails on the
+    table's unique constraint (``IntegrityError``), and the caller writes the group again
+    without ``all_new`` in a new transaction.
     """
-    stored = stored_responses(session, [r.source_key for job in group for r in job.responses])
+    keys = [r.source_key for job in group for r in job.responses]
+    stored = {} if all_new else stored_responses(session, keys)
     fresh = [r for job in group for r in job.responses if r.source_key not in stored]
     surveys = {k: v for job in group for k, v in job.surveys.items()}
     append_responses(session, workspace, fresh, surveys, ids)
@@ -222,16 +267,20 @@ def stored_responses(session: Session, keys: list[str]) -> dict[str, StoredRespo
         return {}
     connection = session.connection()
     # the keys alone first: nearly every posted key is new, and this look-up needs no join
-    found = text("SELECT source_key FROM response WHERE source_key = ANY(:keys)")
-    keys = [str(row[0]) for row in _in_chunks(connection, found, keys)]
-    if not keys:
+    found = text("SELECT id FROM response WHERE source_key = ANY(:keys)")
+    ids = [int(row[0]) for row in _in_chunks(connection, found, keys)]
+    if not ids:
         return {}
+    # The ids' range as well: DuckDB then skips the row groups outside it (responses posted
+    # together, such as a retried batch, have ids close together) instead of scanning all.
     query = text(f"SELECT {STORED_COLUMNS} FROM response r {STORED_JOINS} "
-                 "WHERE r.source_key = ANY(:keys)")  # fmt: skip
-    rows = _in_chunks(connection, query, keys)
+                 "WHERE r.id BETWEEN :low AND :high AND r.id = ANY(:keys)")  # fmt: skip
+    rows = _in_chunks(connection, query, ids)
     answers: dict[int, set[tuple[int, float | None, str | None]]] = {row[1]: set() for row in rows}
-    query = text("SELECT response_id, question_id, value_num, value_text FROM answer "
-                 "WHERE response_id = ANY(:keys)")  # fmt: skip
+    query = text(
+        "SELECT response_id, question_id, value_num, value_text FROM answer "
+        "WHERE response_id BETWEEN :low AND :high AND response_id = ANY(:keys)"
+    )
     for response_id, question_id, num, value in _in_chunks(connection, query, list(answers)):
         answers[int(response_id)].add((int(question_id), num, value))
     return {
@@ -244,10 +293,13 @@ def stored_responses(session: Session, keys: list[str]) -> dict[str, StoredRespo
 
 
 def _in_chunks(connection: Connection, query: Any, keys: list[Any]) -> list[Any]:
-    """The rows of ``query`` for ``keys`` (its ``:keys`` parameter), a chunk at a time."""
+    """The rows of ``query`` for ``keys`` (its ``:keys`` parameter), a chunk at a time; a
+    query over ids also gets the chunk's lowest and highest (``:low``, ``:high``)."""
     rows: list[Any] = []
     for start in range(0, len(keys), KEY_CHUNK):
-        rows += connection.execute(query, {"keys": keys[start : start + KEY_CHUNK]}).all()
+        chunk = keys[start : start + KEY_CHUNK]
+        bounds = {"low": min(chunk), "high": max(chunk)} if isinstance(chunk[0], int) else {}
+        rows += connection.execute(query, {"keys": chunk, **bounds}).all()
     return rows
 
 
