@@ -39,6 +39,7 @@ from keizer.privacy import Pseudonymiser
 from keizer.store import migrate
 from keizer.store.bulk import UpsertResult
 from keizer.store.engine import Store, open_store
+from keizer.store.plan_archive import StoredPlans
 from keizer.store.url import parse_store_url
 from keizer.users import service as user_service
 from keizer.users.schemas import DemoLogin, NewToken, TokenRead, UserCreate, UserRead
@@ -113,7 +114,8 @@ class Workspace:
         """The analytics tables as Ibis expressions, looked up once per schema revision."""
         tables = self._tables
         if tables is None:
-            tables = self._tables = StoreTables.from_backend(self.store.ibis)
+            plans = StoredPlans(self.store.engine)
+            tables = self._tables = StoreTables.from_backend(self.store.ibis, plans)
         return tables
 
     @property

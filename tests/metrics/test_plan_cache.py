@@ -14,8 +14,9 @@ import sqlalchemy as sa
 import keizer
 from keizer.feedback.schemas import ResponseCreate
 from keizer.metrics import _guard, comments
-from keizer.metrics._plan_cache import EMPTY, PlanCache, digests
+from keizer.metrics._plan_cache import EMPTY, PlanCache, digests, plan_from_bytes, plan_to_bytes
 from keizer.org.schemas import OrgUnitCreate
+from keizer.store.plan_archive import StoredPlans
 
 from factories import COMMENTERS, OPEN_PULSE, T0, add_employee_comments, populate_org
 
@@ -110,7 +111,7 @@ def test_a_team_moved_in_the_org_tree_gets_a_new_plan(
         OrgUnitCreate(source_key="team-c", name="Team-C", kind="team", parent_key="dep-2"),
     ])  # fmt: skip
     after = workspace.kpi("enps", by=["team"], period=MARCH)
-    monkeypatch.setattr(_guard, "_plans", PlanCache(4))  # nothing cached: a plan built anew
+    _forget_plans(monkeypatch, _guard)  # nothing cached: a plan built anew
     fresh = workspace.kpi("enps", by=["team"], period=MARCH)
     pd.testing.assert_frame_equal(after, fresh)
     assert not before["suppressed"].equals(after["suppressed"])
@@ -144,7 +145,7 @@ def test_comment_lists_follow_a_team_moved_in_the_org_tree(
         OrgUnitCreate(source_key="team-c", name="Team-C", kind="team", parent_key="dep-2"),
     ])  # fmt: skip
     after = workspace.comments("employee", period=MARCH, where={"department": "dep-1"})
-    monkeypatch.setattr(comments, "_plans", PlanCache(4))  # nothing cached: a plan built anew
+    _forget_plans(monkeypatch, comments)  # nothing cached: a plan built anew
     fresh = workspace.comments("employee", period=MARCH, where={"department": "dep-1"})
     assert after.suppressed == fresh.suppressed
     pd.testing.assert_frame_equal(after.rows, fresh.rows)
@@ -153,10 +154,80 @@ def test_comment_lists_follow_a_team_moved_in_the_org_tree(
 
 
 def test_a_plan_is_not_filed_when_its_data_changed_while_it_was_read() -> None:
-    cache = PlanCache(2)
+    cache = PlanCache(2, "figures")
     plan = object()
     cache.store(("before",), plan, key_after=("after",))  # type: ignore[arg-type]
     assert cache.cached(("before",)) is None
     assert cache.cached(("after",)) is None
     cache.store(("same",), plan, key_after=("same",))  # type: ignore[arg-type]
     assert cache.cached(("same",)) is plan
+
+
+def _forget_plans(monkeypatch: pytest.MonkeyPatch, module: object) -> None:
+    """A new process on another store: no plan in memory, none in the store."""
+    monkeypatch.setattr(module, "_plans", PlanCache(4, "test"))
+    monkeypatch.setattr(StoredPlans, "load", lambda self, key: None)
+
+
+def _stored_plans(ws: keizer.Workspace) -> int:
+    with ws.store.engine.connect() as connection:
+        return int(connection.execute(sa.text("SELECT count(*) FROM anonymity_plan")).scalar_one())
+
+
+def test_a_new_process_finds_the_plans_in_the_store(
+    workspace: keizer.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Figures and comment lists of a new process (here: empty memory caches) read the plans
+    their data's digests name from the store instead of building them."""
+    populate_org(workspace)
+    add_employee_comments(workspace)
+    for module, kind in ((_guard, "figures"), (comments, "comments")):  # other tests' plans
+        monkeypatch.setattr(module, "_plans", PlanCache(4, kind))
+    figures = workspace.kpi("enps", by=["team"], period=MARCH)
+    listed = workspace.comments("employee", period=MARCH, where={"department": "dep-1"})
+    assert _stored_plans(workspace) == 2
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the plan was built again")
+
+    monkeypatch.setattr(_guard, "_plans", PlanCache(4, "figures"))
+    monkeypatch.setattr(comments, "_plans", PlanCache(4, "comments"))
+    monkeypatch.setattr(_guard, "plan_figures", refuse)
+    monkeypatch.setattr(comments, "plan_comments", refuse)
+    pd.testing.assert_frame_equal(figures, workspace.kpi("enps", by=["team"], period=MARCH))
+    again = workspace.comments("employee", period=MARCH, where={"department": "dep-1"})
+    pd.testing.assert_frame_equal(listed.rows, again.rows)
+
+
+def test_a_stored_plan_survives_its_bytes_and_an_unreadable_one_is_built_anew(
+    workspace: keizer.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate_org(workspace)
+    add_employee_comments(workspace)
+    monkeypatch.setattr(_guard, "_plans", PlanCache(4, "figures"))
+    figures = workspace.kpi("enps", by=["team"], period=MARCH)
+    plan = next(iter(_guard._plans._plans.values()))
+    back = plan_from_bytes(plan_to_bytes(plan))
+    pd.testing.assert_frame_equal(back.cells, plan.cells)
+    assert (back.kind, back.min_group_size, back.segment) == (plan.kind, plan.min_group_size,
+                                                              plan.segment)  # fmt: skip
+    assert back.org_parent == plan.org_parent
+    with workspace.store.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE anonymity_plan SET payload = :junk"),
+                           {"junk": b"not a plan"})  # fmt: skip
+    monkeypatch.setattr(_guard, "_plans", PlanCache(4, "figures"))
+    built: list[object] = []
+    real = _guard.plan_figures
+    monkeypatch.setattr(_guard, "plan_figures", lambda *a, **k: built.append(1) or real(*a, **k))
+    pd.testing.assert_frame_equal(figures, workspace.kpi("enps", by=["team"], period=MARCH))
+    assert built
+
+
+def test_the_store_keeps_the_latest_plans_only(workspace: keizer.Workspace) -> None:
+    archive = StoredPlans(workspace.store.engine, keep=2)
+    for key in ("a", "b", "c"):
+        archive.save(key, key.encode())
+    archive.save("c", b"other")  # filed already: kept as it is
+    assert _stored_plans(workspace) == 2
+    assert archive.load("c") == b"c"
+    assert archive.load("zzz") is None

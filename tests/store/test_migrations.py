@@ -50,3 +50,16 @@ def test_open_refuses_a_schema_from_a_newer_keizer(store_url: str, settings: Set
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(keizer.SchemaOutOfDateError, match="newer"):
         keizer.open(store_url, settings=settings)
+
+
+def test_the_plan_table_comes_and_goes_with_its_migration(
+    store_url: str, settings: Settings
+) -> None:
+    """0006 adds ``anonymity_plan`` (keizer.store.plan_archive), matching its model."""
+    with keizer.open(store_url, settings=settings) as ws:
+        assert_tables_match_models(ws, {"anonymity_plan"})
+        ws.downgrade("0005")
+        with ws.store.engine.connect() as connection:
+            assert "anonymity_plan" not in inspect(connection).get_table_names()
+        ws.upgrade()
+        assert_tables_match_models(ws, {"anonymity_plan"})

@@ -33,7 +33,7 @@ from keizer.metrics.anonymity import (
 from keizer.metrics.survey_kpis import previous_in_series
 from keizer.metrics.survey_queries import TIME_SEGMENTS, StoreTables, answers, segment_columns
 
-_plans = PlanCache(64)
+_plans = PlanCache(64, "figures")
 _shared: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar(
     "keizer_shared_plan_frames", default=None
 )
@@ -129,7 +129,7 @@ class EmployeePlans:
                self._period_end if self._segment else None)  # fmt: skip
         settings = (self._k, self._segment)
         before = (self._digests(key, shared).get(metric), settings)
-        plan = _plans.cached(before)
+        plan = _plans.cached(before, self._tables.plans)
         if plan is not None:
             return plan
         found = shared.get(("frames", *key)) if shared is not None else None
@@ -141,7 +141,8 @@ class EmployeePlans:
                 shared[("frames", *key)] = found
         frames, after = cast(tuple[dict[str, pd.DataFrame], dict[str, object]], found)
         plan = plan_figures(frames[metric], min_group_size=self._k, segment=self._segment)
-        _plans.store(before, plan, key_after=(after.get(metric), settings))
+        _plans.store(before, plan, key_after=(after.get(metric), settings),
+                     archive=self._tables.plans)  # fmt: skip
         return plan
 
     def _digests(

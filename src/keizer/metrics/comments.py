@@ -38,7 +38,7 @@ COLUMNS = (
     "emotions", "themes", "vulnerability", "redacted_text",
 )  # fmt: skip
 FILTERS = ("channel", *ORG_LEVELS)
-_plans = PlanCache(16)
+_plans = PlanCache(16, "comments")
 
 
 @dataclass(frozen=True)
@@ -145,12 +145,12 @@ def _plan(tables: StoreTables, analysis: ir.Table, k: int, kc: int) -> Anonymity
         return digests(rows).get(None, EMPTY), org_digest(tables), k, kc
 
     before = key()
-    plan = _plans.cached(before)
+    plan = _plans.cached(before, tables.plans)
     if plan is not None:
         return plan
     rows = _base(tables, analysis, "employee", None)
     expr = rows.select(*ORG_LEVELS, "respondent", month=rows.submitted_at.strftime("%Y-%m"))
     frame = plan_rows(expr.to_pandas())
     plan = plan_comments(frame, min_comment_group_size=kc, min_group_size=k)
-    _plans.store(before, plan, key_after=key())
+    _plans.store(before, plan, key_after=key(), archive=tables.plans)
     return plan

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
@@ -18,6 +18,9 @@ import pandas as pd
 from keizer.errors import ValidationError
 from keizer.metrics._built_once import ExpressionMemo
 from keizer.metrics.contract import GENERATION_BANDS, SEGMENTS, TENURE_BANDS
+
+if TYPE_CHECKING:
+    from keizer.metrics._plan_cache import PlanArchive
 
 SURVEY_SEGMENTS = SEGMENTS
 TIME_SEGMENTS = ("month", "quarter", "year")
@@ -43,13 +46,14 @@ class StoreTables:
     hr_event: ir.Table
     absence_spell: ir.Table
     expressions: ExpressionMemo = field(default_factory=ExpressionMemo, repr=False)
+    #: where anonymity plans outlive the process (``None``: in memory only)
+    plans: PlanArchive | None = field(default=None, repr=False)
 
     @classmethod
-    def from_backend(cls, backend: Any) -> StoreTables:
-        return cls(*(backend.table(name) for name in (
-            "answer", "question", "response", "survey", "interaction", "employee", "org_unit",
-            "hr_event", "absence_spell",
-        )))  # fmt: skip
+    def from_backend(cls, backend: Any, plans: PlanArchive | None = None) -> StoreTables:
+        names = ("answer", "question", "response", "survey", "interaction", "employee",
+                 "org_unit", "hr_event", "absence_spell")  # fmt: skip
+        return cls(**{name: backend.table(name) for name in names}, plans=plans)
 
 
 EMPLOYEE_SEGMENTS = ("work_mode", "role", "tenure_band", "generation_band")
