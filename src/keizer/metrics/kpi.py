@@ -354,9 +354,9 @@ def _with_changes(
     if definition.metric in EMPLOYEE_METRICS:
         too_few_before = before["respondents"].to_numpy() < request.min_group_size
         hide = hidden | too_few_before
-        for column in ("compare_value", "compare_n", "change", "change_ci_low",
-                       "change_ci_high", "p_value"):  # fmt: skip
-            result.loc[hide, column] = np.nan
+        if hide.any():
+            result.loc[hide, ["compare_value", "compare_n", "change", "change_ci_low",
+                              "change_ci_high", "p_value"]] = np.nan  # fmt: skip
     result["p_adjusted"] = statistics.benjamini_hochberg(result["p_value"].to_numpy(float))
     result["significant"] = result["p_adjusted"] < request.alpha
     return result[[*by, *RESULT_COLUMNS, *COMPARISON_COLUMNS, "respondents"]]

@@ -178,9 +178,8 @@ def compare(
 def zero_filled(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Missing comparison groups have no answers: zero counts, so tests return NaN."""
     out = frame.copy()
-    for column in columns:
-        if column in out:
-            out[column] = out[column].fillna(0).astype(np.float64)
+    present = [c for c in columns if c in out]
+    out[present] = out[present].fillna(0).astype(np.float64)  # one block, not one per column
     return out
 
 
