@@ -9,8 +9,9 @@ For each engine: a fresh store with an organisation, a CX survey and an admin AP
 free loopback port, left to finish its start-up work (the dashboards' warm-up) first; then
 ``--clients`` concurrent clients, each with its own keep-alive HTTP/1.1 connection, post a
 batch of ``--batch`` new responses every ``--interval`` seconds for ``--seconds`` seconds (a
-client whose answer comes late posts again at once). Every 25th batch is posted a second
-time, as a client retrying after a lost answer would: it must add nothing. The default
+client whose answer comes late posts again at once). Every 25th batch of a client is posted
+a second time, as a client retrying after a lost answer would: it must add nothing (each
+client at its own turn; until 2026-12-07 all clients retried in the same second). The default
 interval offers 50 x 20 / 0.85 = 1,176 responses/s, just above the target, for the latency
 figures. A second, shorter phase offers far more (``--capacity-interval``, 4,000
 responses/s by default) to measure what the server sustains at saturation.
@@ -150,6 +151,12 @@ class Http:
                 await writer.wait_closed()
 
 
+def is_retried(client: int, seq: int) -> bool:
+    """Every ``RETRY_EVERY``-th batch of a client is posted twice; each client at its own
+    turn, as answers get lost one client at a time (not all clients in the same second)."""
+    return (seq + client) % RETRY_EVERY == RETRY_EVERY - 1
+
+
 def batch_of(client: int, seq: int, size: int, phase: str = "b") -> list[dict[str, object]]:
     rng = random.Random(client * 1_000_003 + seq)
     rows: list[dict[str, object]] = []
@@ -188,7 +195,7 @@ async def client_loop(
                 return
             rows = batch_of(client, seq, args.batch, args.phase)
             body = json.dumps({"responses": rows}).encode()
-            repeats = 2 if seq % RETRY_EVERY == RETRY_EVERY - 1 else 1
+            repeats = 2 if is_retried(client, seq) else 1
             for attempt in range(repeats):
                 started = time.perf_counter()
                 try:

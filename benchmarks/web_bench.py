@@ -206,10 +206,14 @@ def main() -> None:
     for label, seconds in rows:
         print(f"{label:<46}{seconds:>9.3f}{seconds / engine_s:>10.2f}")
     cold_s, new_s = result["cold"], result["cold_new_sql"]
-    verdict = "meets" if max(cold_s, new_s) < TARGET_S else "misses"
-    print(f"\ncold server time {cold_s:.2f} s (SQL compiled anew: {new_s:.2f} s) {verdict} the "
-          f"< {TARGET_S:.0f} s target; warm {result['warm']:.3f} s; first request in a fresh "
-          f"process {first_s:.2f} s")  # fmt: skip
+
+    def verdict(seconds: float) -> str:
+        return "meets" if seconds < TARGET_S else "misses"
+
+    print(f"\nthe default overview, cold: {cold_s:.2f} s, {verdict(cold_s)} the < {TARGET_S:.0f} s "
+          f"target; a filter combination never asked before: {new_s:.2f} s, {verdict(new_s)} "
+          f"it; warm {result['warm']:.3f} s; first request in a fresh process "
+          f"{first_s:.2f} s")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ expression costs tens of milliseconds, running the KPI queries on the demo data 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections import OrderedDict
@@ -61,6 +62,30 @@ class Store:
         """One transaction: commits when the block ends, rolls back on any exception or Ctrl-C."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def one_thread_per_statement(self) -> Iterator[None]:
+        """On DuckDB, run every statement on one thread inside the block (the setting is the
+        database's: it holds for all connections) and restore the thread count after it;
+        nothing on PostgreSQL.
+
+        For a stream of small writes (the ingest API): DuckDB spreads even a 20-row insert
+        over its threads, and on a few cores those wake-ups compete with the server's own
+        threads; with one thread the ingest benchmark's p99 fell from 60-80 ms to 28 ms. Reads
+        made meanwhile run on one thread too."""
+        if self._duck is None:
+            yield
+            return
+        cursor = self._duck.cursor()  # its own connection: the base one belongs to Ibis' reads
+        row = cursor.execute("SELECT current_setting('threads')").fetchone()
+        before = int(row[0]) if row else 1
+        cursor.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(duckdb.Error):  # the store was closed meanwhile
+                cursor.execute(f"SET threads = {before}")
+                cursor.close()
 
     def close(self) -> None:
         """Release every connection; a DuckDB file is unlocked afterwards."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -138,3 +139,37 @@ def test_keys_stored_another_way_are_found_after_a_failed_insert(
     assert calls == [False, True]
     assert workspace.counts()["responses"] == 10
     assert workspace.counts()["answers"] == 20
+
+
+def test_duckdb_runs_one_thread_per_statement_while_the_writer_writes(
+    workspace: keizer.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer sets DuckDB's threads to one while it runs and restores them when it stops
+    after idling (PostgreSQL: nothing to set)."""
+
+    def threads() -> str:
+        with workspace.store.engine.connect() as connection:
+            return str(connection.exec_driver_sql("SELECT current_setting('threads')").scalar())
+
+    populate_org(workspace)
+    workspace.add_survey(CX_SURVEY)
+    if workspace.engine != "duckdb":
+        assert submit(workspace, _responses(range(3))).result(timeout=60).inserted == 3
+        return
+    before = threads()
+    monkeypatch.setattr(writer, "IDLE_EXIT_S", 0.5)
+    seen: list[str] = []
+    real = writer.write_group
+
+    def noting(*args: object, **kwargs: object) -> object:
+        seen.append(threads())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer, "write_group", noting)
+    assert submit(workspace, _responses(range(3))).result(timeout=60).inserted == 3
+    assert seen == ["1"]
+    deadline = time.monotonic() + 30  # the writer stops after idling, then restores them
+    while (workspace in writer._writers or threads() != before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workspace not in writer._writers
+    assert threads() == before

@@ -78,6 +78,10 @@ class IngestWriter:
         self._queue.put(job)
 
     def _run(self) -> None:
+        with self.workspace.store.one_thread_per_statement():  # until the writer idles out
+            self._write_groups()
+
+    def _write_groups(self) -> None:
         while True:
             group = self._next_group()
             if not group:
