@@ -7,8 +7,7 @@ inputs, in a memo that belongs to the store tables the builder is given first (a
 tables live until its schema changes; expressions are kept for those tables only): the
 other inputs are keyed by content (plain values, lists, mappings and sets), expressions by
 their operation. Only expressions are kept, never data: every query still runs on the
-current rows. The same
-expression object also finds its compiled SQL at once
+current rows. The same expression object also finds its compiled SQL at once
 (:class:`keizer.store.engine.CompiledSQL`) and its in-memory tables (period buckets) stay
 registered with the backend.
 """

@@ -20,8 +20,9 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from keizer.errors import AnonymityError, ValidationError
+from keizer.metrics._built_once import built_once
 from keizer.metrics._guard import org_digest, plan_rows, time_cells
-from keizer.metrics._plan_cache import EMPTY, PlanCache, digests
+from keizer.metrics._plan_cache import EMPTY, PlanCache, digest_query, read_digests
 from keizer.metrics.anonymity import (
     COMMENT_GROUP_SIZE,
     ORG_LEVELS,
@@ -140,9 +141,8 @@ def _plan(tables: StoreTables, analysis: ir.Table, k: int, kc: int) -> Anonymity
     those comments and of the org tree, see ``keizer.metrics._plan_cache``)."""
 
     def key() -> Hashable:
-        rows = _unit_rows(tables, analysis, "employee", None)
-        rows = rows.select("team_id", "respondent", month=rows.submitted_at.strftime("%Y-%m"))
-        return digests(rows).get(None, EMPTY), org_digest(tables), k, kc
+        comments = read_digests(_digest_query(tables, analysis)).get(None, EMPTY)
+        return comments, org_digest(tables), k, kc
 
     before = key()
     plan = _plans.cached(before, tables.plans)
@@ -154,3 +154,12 @@ def _plan(tables: StoreTables, analysis: ir.Table, k: int, kc: int) -> Anonymity
     plan = plan_comments(frame, min_comment_group_size=kc, min_group_size=k)
     _plans.store(before, plan, key_after=key(), archive=tables.plans)
     return plan
+
+
+@built_once
+def _digest_query(tables: StoreTables, analysis: ir.Table) -> ir.Table:
+    """The digest of what the comment plan is a function of: team, respondent and month of
+    every employee comment."""
+    rows = _unit_rows(tables, analysis, "employee", None)
+    rows = rows.select("team_id", "respondent", month=rows.submitted_at.strftime("%Y-%m"))
+    return digest_query(rows)

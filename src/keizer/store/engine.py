@@ -71,8 +71,8 @@ class Store:
 
         For a stream of small writes (the ingest API): DuckDB spreads even a 20-row insert
         over its threads, and on a few cores those wake-ups compete with the server's own
-        threads; with one thread the ingest benchmark's p99 fell from 60-80 ms to 28 ms. Reads
-        made meanwhile run on one thread too."""
+        threads; with one thread the ingest benchmark's p99 fell from 60-80 ms to about
+        40 ms. Reads made meanwhile run on one thread too."""
         if self._duck is None:
             yield
             return
