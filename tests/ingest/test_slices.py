@@ -80,6 +80,22 @@ def test_slices_give_the_same_store_as_one_pass(
     pd.testing.assert_frame_equal(_content(workspace), sliced)
 
 
+def test_each_row_gets_its_own_pseudonym_when_ids_recur_across_slices(
+    workspace: keizer.Workspace, tmp_path: Path, small_slices: None
+) -> None:
+    """Ids are hashed once per file and handed out per slice by position (K1 and K2 recur in
+    later slices, R5 has no respondent)."""
+    workspace.import_file(_file(tmp_path, ROWS), "responses", survey="cx")
+    responses = workspace.table("responses").to_pyarrow().to_pydict()
+    stored = dict(zip(responses["source_key"], responses["respondent_pseudonym"], strict=True))
+    pseudonym = workspace.pseudonymiser.pseudonym
+    expected = {
+        key: pseudonym("customer", respondent) if respondent else None
+        for key, _, respondent, *_ in (row.split(",") for row in ROWS)
+    }
+    assert stored == expected
+
+
 def test_duplicates_across_slices_are_found_and_nothing_loads(
     workspace: keizer.Workspace, tmp_path: Path, small_slices: None
 ) -> None:

@@ -76,3 +76,25 @@ def test_a_key_is_never_merged(workspace: keizer.Workspace, keys: list[str]) -> 
     with pytest.raises(IntegrityError), workspace.unit_of_work() as session:
         append(session.connection(), target=table_of(Interaction), rows=rows, lookups=[TEAM])
     assert workspace.counts() == before
+
+
+def test_vouched_ids_are_not_looked_up(workspace: keizer.Workspace) -> None:
+    """The caller vouches for ids it has just written (e.g. answers of responses it appended):
+    DuckDB, which has no foreign keys on these tables, then skips the look-up; PostgreSQL's
+    foreign keys still check them."""
+    populate_org(workspace)
+    rows = contacts(["k1"], [TEAMS[0]]).append_column("customer_id", pa.array([999_999]))
+    refused = IntegrityError if workspace.engine == "postgresql" else keizer.UnknownReferenceError
+    with pytest.raises(refused), workspace.unit_of_work() as session:
+        append(session.connection(), target=table_of(Interaction), rows=rows, lookups=[TEAM])
+    if workspace.engine == "postgresql":
+        with pytest.raises(IntegrityError), workspace.unit_of_work() as session:
+            append(session.connection(), target=table_of(Interaction), rows=rows,
+                   lookups=[TEAM], vouched=["customer_id"])  # fmt: skip
+        return
+    with workspace.unit_of_work() as session:
+        inserted = append(
+            session.connection(), target=table_of(Interaction), rows=rows, lookups=[TEAM],
+            vouched=["customer_id"],
+        )  # fmt: skip
+    assert inserted == 1

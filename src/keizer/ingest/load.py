@@ -47,6 +47,8 @@ class LoadContext:
     ignored_columns: list[str] = field(default_factory=list)
     stored: pa.Array | None = None  # keys of the file the store holds already (responses)
     _whole: dict[str, pa.Array] = field(default_factory=dict)
+    _repeated: dict[str, pa.Array] = field(default_factory=dict)
+    _hashed: dict[str, tuple[pa.Array, pa.Array]] = field(default_factory=dict)
 
     def whole_column(self, name: str) -> pa.Array:
         """The mapped column of field ``name`` over the whole file (the import works on
@@ -56,6 +58,33 @@ class LoadContext:
             values = parse.clean(self.raw.data.column(column).combine_chunks())
             self._whole[name] = parse.translate(values, self.mapping.values.get(name, {}))
         return self._whole[name]
+
+    def repeated(self, name: str) -> pa.Array:
+        """The values of field ``name`` that occur more than once in the whole file; counted
+        once per file, not per slice (that was quadratic in the file's size)."""
+        if name not in self._repeated:
+            counts = pc.value_counts(self.whole_column(name).drop_null())
+            self._repeated[name] = counts.filter(pc.greater(counts.field("counts"), 1)).field(
+                "values"
+            )
+        return self._repeated[name]
+
+    def pseudonyms(self, kind: PersonKind, name: str, checked: Checked) -> pa.Array:
+        """Pseudonyms of the ids in text field ``name`` of ``checked`` (a slice of the file).
+
+        Each distinct id of the whole file is hashed once; per slice, hashing its own
+        distinct ids again cost a third of a large import (customers recur across slices)."""
+        if name not in self._hashed:
+            encoded = pc.dictionary_encode(self.whole_column(name))
+            pseudonym = self.pseudonymiser.pseudonym
+            distinct = encoded.dictionary.to_pylist()
+            hashed = pa.array([pseudonym(kind, v) for v in distinct], pa.string())
+            self._hashed[name] = (encoded.indices, hashed)
+        indices, hashed = self._hashed[name]
+        values = checked.columns[name]
+        offset = checked.raw.first_row - self.raw.first_row
+        found = pc.take(hashed, indices.slice(offset, len(values)))
+        return pc.if_else(pc.is_valid(values), found, pa.scalar(None, pa.string()))
 
 
 def pseudonymise(pseudonymiser: Pseudonymiser, kind: PersonKind, values: pa.Array) -> pa.Array:
@@ -150,10 +179,7 @@ def _check_employees(context: LoadContext, checked: Checked, name: str) -> pa.Ar
 
 def _unique(context: LoadContext, validator: Validator, name: str) -> None:
     """Flag rows whose ``name`` is repeated anywhere in the file (not only in this slice)."""
-    values = context.whole_column(name)
-    counts = pc.value_counts(values.drop_null())
-    repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
-    validator.unique(name, validator.mapping.columns.get(name, name), repeated)
+    validator.unique(name, validator.mapping.columns.get(name, name), context.repeated(name))
 
 
 def _table(columns: dict[str, pa.Array | None], keep: np.ndarray) -> pa.Table:
@@ -243,7 +269,7 @@ class InteractionLoader(Loader):
                 "channel": c["channel"],
                 "started_at": c["started_at"],
                 "customer_pseudonym": (
-                    pseudonymise(context.pseudonymiser, "customer", customers)
+                    context.pseudonyms("customer", "customer_id", checked)
                     if customers is not None
                     else None
                 ),
@@ -358,7 +384,7 @@ class ResponseLoader(Loader):
                 "source_key": c["response_id"],
                 "submitted_at": c["submitted_at"],
                 "respondent_pseudonym": (
-                    pseudonymise(context.pseudonymiser, audience, respondents)
+                    context.pseudonyms(audience, "respondent_id", checked)
                     if respondents is not None
                     else None
                 ),

@@ -57,7 +57,10 @@ def write_responses(
     ]
     ids = reserve_ids(connection, "response_id_seq", responses.num_rows)
     responses = responses.append_column("id", ids)
-    inserted = append(connection, target=table_of(Response), rows=responses, lookups=lookups)
+    inserted = append(
+        connection, target=table_of(Response), rows=responses, lookups=lookups,
+        vouched=["survey_id"],  # the survey was read in this transaction
+    )  # fmt: skip
     answered = answers.filter(pc.is_valid(answers["question_code"]))
     answer_rows = pa.table(
         {
@@ -67,7 +70,8 @@ def write_responses(
             "value_text": answered["value_text"],
         }
     )
-    append(connection, target=table_of(Answer), rows=answer_rows)
+    # the ids of the responses just appended and of the survey's questions
+    append(connection, target=table_of(Answer), rows=answer_rows, vouched=answer_rows.column_names)
     return result + UpsertResult(inserted=inserted)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import io
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -171,6 +171,7 @@ def append(
     target: Table,
     rows: pa.Table,
     lookups: Sequence[Lookup] = (),
+    vouched: Collection[str] = (),
 ) -> int:
     """Insert ``rows`` known to be new into ``target``; returns how many were inserted.
 
@@ -180,7 +181,10 @@ def append(
     natural keys as in :func:`upsert`; rows whose key matches nothing are left out of the
     insert and then reported with :class:`UnknownReferenceError`, so the caller's unit of work
     rolls back. On DuckDB the id columns that refer to other tables are filtered and reported
-    the same way. On PostgreSQL, rows without lookups are copied straight into ``target``.
+    the same way, except those in ``vouched``: ids the caller has just read or written in this
+    transaction (e.g. the answers of responses it appended), whose check would join the whole
+    referenced table for nothing. On PostgreSQL, rows without lookups are copied straight into
+    ``target``.
     """
     if rows.num_rows == 0:
         return 0
@@ -194,7 +198,9 @@ def append(
     if connection.dialect.name == "postgresql" and not lookups:
         copy_into(connection, q(target.name), rows)
         return int(rows.num_rows)
-    references = unenforced_references(connection, target, own)
+    references = [
+        lk for lk in unenforced_references(connection, target, own) if lk.column not in vouched
+    ]
     # a lookup whose keys are all empty (e.g. responses without a contact) needs no join
     joined = [lk for lk in lookups if rows.column(lk.source).null_count < rows.num_rows]
     with staged(connection, rows) as stage:
