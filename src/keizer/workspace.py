@@ -10,12 +10,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, get_args
 
-import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from keizer.comments import service as comments
-from keizer.comments.service import EnrichResult, TrainResult
 from keizer.config import Settings, load_settings
 from keizer.errors import NotFoundError, SchemaOutOfDateError, StoreError, ValidationError
 from keizer.feedback import service as feedback
@@ -25,12 +22,6 @@ from keizer.ingest.fields import ImportKind
 from keizer.ingest.mapping import Mapping as ImportMapping
 from keizer.ingest.mapping import load_mapping
 from keizer.ingest.service import ImportOptions, ImportResult
-from keizer.linkage import Intervention, LinkageOptions, LinkageResult, Panel, analyse
-from keizer.linkage.queries import build_panel
-from keizer.metrics.comments import Audience, CommentList, comment_list
-from keizer.metrics.kpi import KpiRequest
-from keizer.metrics.kpi import kpi as metrics_kpi
-from keizer.metrics.survey_queries import StoreTables
 from keizer.operations import service as operations
 from keizer.operations.schemas import CustomerCreate, InteractionCreate
 from keizer.org import service as org
@@ -48,6 +39,12 @@ from keizer.workforce.schemas import AbsenceSpellCreate, HREventCreate
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pandas as pd
+
+    from keizer.comments.service import EnrichResult, TrainResult
+    from keizer.linkage import Intervention, LinkageOptions, LinkageResult, Panel
+    from keizer.metrics.comments import Audience, CommentList
+    from keizer.metrics.survey_queries import StoreTables
 
 TableName = Literal[
     "org_units", "employees", "customers", "interactions", "surveys", "questions",
@@ -114,6 +111,8 @@ class Workspace:
         """The analytics tables as Ibis expressions, looked up once per schema revision."""
         tables = self._tables
         if tables is None:
+            from keizer.metrics.survey_queries import StoreTables  # SciPy & co.: when asked
+
             plans = StoredPlans(self.store.engine)
             tables = self._tables = StoreTables.from_backend(self.store.ibis, plans)
         return tables
@@ -178,6 +177,9 @@ class Workspace:
         period=("2025-01-01", "2025-12-31"), compare="previous_period")``. Employee figures
         of groups below the anonymity threshold come back suppressed (NaN, never 0).
         """
+        from keizer.metrics.kpi import KpiRequest
+        from keizer.metrics.kpi import kpi as metrics_kpi
+
         request = KpiRequest(
             name=name if isinstance(name, str) else tuple(name), by=tuple(by),
             where=dict(where or {}),
@@ -199,6 +201,8 @@ class Workspace:
         organisation) and limited to ``teams`` when given. Employee lists follow the
         anonymity rules for comments (``KEIZER_MIN_COMMENT_GROUP_SIZE``, no differencing):
         a hidden list comes back empty with ``suppressed`` and a reason."""
+        from keizer.metrics.comments import comment_list
+
         return comment_list(
             self._store_tables(), self.store.ibis.table("comment_analysis"), audience,
             period=_dates(period), where=where, teams=teams,
@@ -209,6 +213,8 @@ class Workspace:
     def linkage_panel(self, *, period: tuple[date | str, date | str] | None = None) -> Panel:
         """The team x month panel that :meth:`linkage` analyses: the only part of it that
         reads the store (a few Ibis queries), for callers that read under a lock."""
+        from keizer.linkage.queries import build_panel  # statsmodels & co.: only when asked
+
         return build_panel(
             self._store_tables(),
             _dates(period) if period is not None else None,
@@ -229,6 +235,8 @@ class Workspace:
         docs/linkage.md). The anonymity threshold is at least ``Settings.min_group_size``
         whatever ``options`` say.
         """
+        from keizer.linkage import LinkageOptions, analyse  # statsmodels & co.: only when asked
+
         options = options or LinkageOptions(min_group_size=self.settings.min_group_size)
         if options.min_group_size < self.settings.min_group_size:
             raise ValidationError(
@@ -281,10 +289,14 @@ class Workspace:
     ) -> EnrichResult:
         """Run text analytics on every open answer that is new or changed since the last run
         (with the latest trained model, if any and ``use_model``)."""
+        from keizer.comments import service as comments  # the text models: only when asked
+
         return comments.enrich(store=self.store, use_model=use_model, progress=progress)
 
     def train_text_model(self, path: str | Path, *, name: str | None = None) -> TrainResult:
         """Train a sentiment model on a ``text,label`` CSV and keep it in the store."""
+        from keizer.comments import service as comments
+
         texts, labels = comments.read_labelled(Path(path))
         with self.unit_of_work() as session:
             return comments.train_model(

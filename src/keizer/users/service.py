@@ -7,6 +7,7 @@ work does). Passwords are hashed with argon2; tokens and session ids are random
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -39,8 +40,13 @@ ATTEMPTS_KEPT = timedelta(days=1)
 
 _hasher = PasswordHasher()
 _generation = 0  # bumped whenever a token or user loses access (see generation())
-# Verified against for unknown usernames, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against for unknown usernames, so that a wrong name costs as long as a wrong
+    password. Made on first use: hashing costs about 0.2 s, which every CLI command paid."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def generation() -> int:
@@ -171,7 +177,7 @@ def authenticate(*, session: Session, username: str, password: str) -> UserRead 
     wrong password (an unknown user costs one hash verification too)."""
     user = _by_username(session, username)
     if user is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         return None
     if not _verify(user.password_hash, password) or user.disabled:
         return None
