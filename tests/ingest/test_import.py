@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 import keizer
+from keizer.config import Settings
 from keizer.ingest.issues import ImportValidationError
 from keizer.ingest.mapping import Mapping
 
@@ -256,3 +257,29 @@ def test_missing_required_column_names_what_is_there(
     with pytest.raises(keizer.ValidationError, match="no column for the required field") as e:
         workspace.import_file(path, "interactions")
     assert "columns found: foo, bar" in str(e.value)
+
+
+def test_a_store_failure_while_loading_is_a_clear_error_and_loads_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """DuckDB out of memory halfway through (its limit set low on purpose): one line naming
+    the file and the cause, a failed batch on record, nothing loaded."""
+    rows = "".join(
+        f"R{i},2025-03-01 10:00,K{i % 997},{i % 11},{1 + i % 7}\n" for i in range(60_000)
+    )
+    path = write(tmp_path / "big.csv", "response_id,submitted_at,respondent_id,nps,ces\n" + rows)
+    with keizer.open(str(tmp_path / "store.duckdb"), settings=settings) as ws:
+        with ws.store.engine.connect() as connection:
+            connection.exec_driver_sql("SET memory_limit = '8MB'")
+        before = ws.counts()
+        with pytest.raises(keizer.StoreError) as error:
+            ws.import_file(path, "responses", survey="cx")
+        message = str(error.value)
+        assert message.startswith("big.csv: the store failed while loading, nothing was loaded")
+        assert "Out of Memory Error" in message
+        assert "free memory, or import the file in parts" in message
+        assert "\n" not in message
+        after = ws.counts()
+        assert after.pop("import_batches") == before.pop("import_batches") + 1
+        assert after == before
+        assert ws.table("import_batches").to_pandas().status.tolist()[-1] == "failed"

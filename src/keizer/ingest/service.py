@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from keizer.errors import ConfigError, KeizerError, StoreError, ValidationError
@@ -161,11 +161,26 @@ def _import(
         with store.unit_of_work() as session:
             result.batch_id = _record(session, result, sha256, mapping, "dry_run")
     except IntegrityError as exc:  # a key the checks above could not see; nothing was loaded
-        problem = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
         raise StoreError(
-            f"{raw.source}: the store refused the rows, nothing was loaded: {problem}"
+            f"{raw.source}: the store refused the rows, nothing was loaded: {_first_line(exc)}"
+        ) from None
+    except DBAPIError as exc:  # e.g. out of memory, disk full, connection lost: rolled back
+        problem = _first_line(exc)
+        hint = (
+            "; the import holds every new row until its one commit: free memory, or import "
+            "the file in parts"
+            if "out of memory" in problem.lower()
+            else ""
+        )
+        raise StoreError(
+            f"{raw.source}: the store failed while loading, nothing was loaded: {problem}{hint}"
         ) from None
     return result
+
+
+def _first_line(exc: DBAPIError) -> str:
+    """The database's own message, without SQLAlchemy's statement and background link."""
+    return (str(exc.orig) if exc.orig is not None else str(exc)).splitlines()[0]
 
 
 @dataclass
