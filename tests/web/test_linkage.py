@@ -136,13 +136,13 @@ def test_the_models_run_without_holding_the_read_lock(
 ) -> None:
     """Only the panel reads the store: while the models run (seconds on a real organisation),
     other pages and the ingest API can use the DuckDB connection."""
-    from keizer import workspace as workspace_module
+    from keizer import linkage
     from keizer.web.api.deps import read_lock
     from keizer.web.linkage import computed
     from keizer.web.state import WebState
 
     held_while_modelling = []
-    real = workspace_module.analyse
+    real = linkage.analyse
 
     def watching(*args: object, **kwargs: object) -> LinkageResult:
         lock = read_lock(demo_ws)
@@ -152,7 +152,7 @@ def test_the_models_run_without_holding_the_read_lock(
         held_while_modelling.append(not free)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(workspace_module, "analyse", watching)
+    monkeypatch.setattr(linkage, "analyse", watching)  # the workspace imports it when used
     state = WebState(demo_ws)
     state.invalidate()
     outcome = computed(state)

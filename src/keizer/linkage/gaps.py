@@ -70,7 +70,13 @@ def perception_gaps(panel: Panel, options: LinkageOptions) -> list[Gap]:
                 continue
             fit = latent_group(_per_respondent(part, values), values)
             gap = fit.mean - base.mean
-            se = float(np.sqrt(fit.mean_var + base.mean_var))
+            # A group whose respondents all answer alike has a sandwich variance of zero,
+            # or just below by rounding; when neither group varies there is no interval
+            # and no test to show.
+            variance = max(fit.mean_var, 0.0) + max(base.mean_var, 0.0)
+            if not np.isfinite(variance) or variance <= 1e-12:
+                continue
+            se = float(np.sqrt(variance))
             df = min(fit.clusters, base.clusters) - 1
             t = float(stats.t.ppf(0.5 + options.confidence / 2, df))
             out.append(Gap(
