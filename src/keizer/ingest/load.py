@@ -75,11 +75,7 @@ class LoadContext:
         Each distinct id of the whole file is hashed once; per slice, hashing its own
         distinct ids again cost a third of a large import (customers recur across slices)."""
         if name not in self._hashed:
-            encoded = pc.dictionary_encode(self.whole_column(name))
-            pseudonym = self.pseudonymiser.pseudonym
-            distinct = encoded.dictionary.to_pylist()
-            hashed = pa.array([pseudonym(kind, v) for v in distinct], pa.string())
-            self._hashed[name] = (encoded.indices, hashed)
+            self._hashed[name] = _hashed_ids(self.pseudonymiser, kind, self.whole_column(name))
         indices, hashed = self._hashed[name]
         values = checked.columns[name]
         offset = checked.raw.first_row - self.raw.first_row
@@ -89,12 +85,21 @@ class LoadContext:
 
 def pseudonymise(pseudonymiser: Pseudonymiser, kind: PersonKind, values: pa.Array) -> pa.Array:
     """Pseudonyms for a column of raw ids, hashing each distinct id once."""
+    indices, hashed = _hashed_ids(pseudonymiser, kind, values)
+    return pc.take(hashed, indices)
+
+
+def _hashed_ids(
+    pseudonymiser: Pseudonymiser, kind: PersonKind, values: pa.Array
+) -> tuple[pa.Array, pa.Array]:
+    """The pseudonym of each distinct id of ``values`` and, per row, the position of its
+    own (null for an empty id)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     encoded = pc.dictionary_encode(values)  # distinct ids and, per row, which one (nulls kept)
     pseudonym = pseudonymiser.pseudonym
     hashed = pa.array([pseudonym(kind, v) for v in encoded.dictionary.to_pylist()], pa.string())
-    return pc.take(hashed, encoded.indices)
+    return encoded.indices, hashed
 
 
 def _kept(array: pa.Array, keep: np.ndarray) -> pa.Array:

@@ -107,13 +107,11 @@ class Validator:
         self.checked.flag(bad, column, values, expected)
         self.checked.columns[f"answer:{code}"] = parsed
 
-    def unique(self, name: str, label: str, repeated: pa.Array | None = None) -> None:
+    def unique(self, name: str, label: str, repeated: pa.Array) -> None:
         """Flag every row whose value of ``name`` appears more than once in the file
-        (``repeated``: the values repeated in the whole file, when this is a slice of it)."""
+        (``repeated``: the values repeated in the whole file, of which this may be a slice;
+        see :meth:`keizer.ingest.load.LoadContext.repeated`)."""
         values = self.checked.columns[name]
-        if repeated is None:
-            counts = pc.value_counts(values.drop_null())
-            repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
         if len(repeated):
             mask = parse._mask(pc.is_in(values, value_set=repeated))
             self.checked.flag(mask, label, values, "a value that is unique in the file")

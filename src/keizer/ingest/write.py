@@ -70,8 +70,10 @@ def write_responses(
             "value_text": answered["value_text"],
         }
     )
-    # the ids of the responses just appended and of the survey's questions
-    append(connection, target=table_of(Answer), rows=answer_rows, vouched=answer_rows.column_names)
+    append(
+        connection, target=table_of(Answer), rows=answer_rows,
+        vouched=["response_id", "question_id"],  # the responses just appended, the survey's
+    )  # fmt: skip
     return result + UpsertResult(inserted=inserted)
 
 

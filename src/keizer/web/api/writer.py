@@ -279,13 +279,15 @@ def stored_responses(session: Session, keys: list[str]) -> dict[str, StoredRespo
     # together, such as a retried batch, have ids close together) instead of scanning all.
     query = text(f"SELECT {STORED_COLUMNS} FROM response r {STORED_JOINS} "
                  "WHERE r.id BETWEEN :low AND :high AND r.id = ANY(:keys)")  # fmt: skip
-    rows = _in_chunks(connection, query, ids)
+    rows = _in_chunks(connection, query, ids, id_range=True)
     answers: dict[int, set[tuple[int, float | None, str | None]]] = {row[1]: set() for row in rows}
     query = text(
         "SELECT response_id, question_id, value_num, value_text FROM answer "
         "WHERE response_id BETWEEN :low AND :high AND response_id = ANY(:keys)"
     )
-    for response_id, question_id, num, value in _in_chunks(connection, query, list(answers)):
+    for response_id, question_id, num, value in _in_chunks(
+        connection, query, list(answers), id_range=True
+    ):
         answers[int(response_id)].add((int(question_id), num, value))
     return {
         str(row[0]): StoredResponse(
@@ -296,13 +298,15 @@ def stored_responses(session: Session, keys: list[str]) -> dict[str, StoredRespo
     }  # fmt: skip
 
 
-def _in_chunks(connection: Connection, query: Any, keys: list[Any]) -> list[Any]:
-    """The rows of ``query`` for ``keys`` (its ``:keys`` parameter), a chunk at a time; a
-    query over ids also gets the chunk's lowest and highest (``:low``, ``:high``)."""
+def _in_chunks(
+    connection: Connection, query: Any, keys: list[Any], *, id_range: bool = False
+) -> list[Any]:
+    """The rows of ``query`` for ``keys`` (its ``:keys`` parameter), a chunk at a time; with
+    ``id_range`` (keys are ids) also the chunk's lowest and highest (``:low``, ``:high``)."""
     rows: list[Any] = []
     for start in range(0, len(keys), KEY_CHUNK):
         chunk = keys[start : start + KEY_CHUNK]
-        bounds = {"low": min(chunk), "high": max(chunk)} if isinstance(chunk[0], int) else {}
+        bounds = {"low": min(chunk), "high": max(chunk)} if id_range else {}
         rows += connection.execute(query, {"keys": chunk, **bounds}).all()
     return rows
 
